@@ -1,0 +1,174 @@
+// Package testenv runs a real Fleet control plane on loopback for acceptance
+// tests and the demo: an upstream (management) cluster with the Fleet CRDs and
+// controllers, and a downstream cluster that agents register from. Every
+// binary is built from modules pinned under tools/ (see tools/build-testenv.sh).
+package testenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure Start.
+type Options struct {
+	// BinDir holds the built binaries and Fleet's charts. Empty means
+	// $FLEET_TESTENV_BIN, else build them with tools/build-testenv.sh.
+	BinDir string
+	// Dir receives data and logs. Empty means a new temporary directory.
+	Dir string
+	// Log receives progress lines; nil discards them.
+	Log io.Writer
+}
+
+// Env is a running control plane. Stop it when done.
+type Env struct {
+	Dir        string // data and logs; removed by Stop unless KeepDir
+	LogDir     string
+	BinDir     string
+	Upstream   *Cluster
+	Downstream *Cluster
+	// KeepDir leaves Dir in place after Stop (set it when a test failed, so
+	// the logs can be read).
+	KeepDir bool
+
+	log     io.Writer
+	ownsDir bool
+	mu      sync.Mutex
+	procs   []*process
+}
+
+// Start brings up the upstream cluster with Fleet and a bare downstream cluster.
+// On error everything started so far is stopped again.
+func Start(ctx context.Context, opts Options) (env *Env, err error) {
+	begin := time.Now()
+	e := &Env{Dir: opts.Dir, log: opts.Log, BinDir: opts.BinDir}
+	if e.log == nil {
+		e.log = io.Discard
+	}
+	if e.Dir == "" {
+		if e.Dir, err = os.MkdirTemp("", "fleet-testenv-"); err != nil {
+			return nil, err
+		}
+		e.ownsDir = true
+	}
+	e.LogDir = filepath.Join(e.Dir, "logs")
+	if err := os.MkdirAll(e.LogDir, 0o755); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			e.KeepDir = true
+			e.Stop()
+			err = fmt.Errorf("%w\n(testenv logs kept in %s)", err, e.LogDir)
+		}
+	}()
+	if e.BinDir, err = resolveBinDir(ctx, e.BinDir, e.log); err != nil {
+		return nil, err
+	}
+
+	// The two clusters are independent: start them side by side.
+	var wg sync.WaitGroup
+	var downErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.Downstream, downErr = e.startCluster(ctx, "downstream")
+	}()
+	e.Upstream, err = e.startCluster(ctx, "upstream")
+	wg.Wait()
+	if err = errors.Join(err, downErr); err != nil {
+		return nil, err
+	}
+	if err = e.startFleet(ctx); err != nil {
+		return nil, err
+	}
+	e.logf("control plane ready in %s (logs: %s)", time.Since(begin).Round(100*time.Millisecond), e.LogDir)
+	return e, nil
+}
+
+// Stop ends every process the environment started and removes its data,
+// unless KeepDir is set. Safe to call more than once.
+func (e *Env) Stop() {
+	e.mu.Lock()
+	procs := e.procs
+	e.procs = nil
+	e.mu.Unlock()
+	// Stop in reverse start order: controllers before the apiservers they talk to.
+	for i := len(procs) - 1; i >= 0; i-- {
+		procs[i].stop(10 * time.Second)
+	}
+	if e.ownsDir && !e.KeepDir {
+		_ = os.RemoveAll(e.Dir)
+	}
+}
+
+// start launches one of the built binaries and tracks it for Stop.
+func (e *Env) start(name, binary string, args, env []string) (*process, error) {
+	p, err := startProcess(e.LogDir, name, filepath.Join(e.BinDir, binary), args, env)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.procs = append(e.procs, p)
+	e.mu.Unlock()
+	return p, nil
+}
+
+func (e *Env) logf(format string, args ...any) {
+	fmt.Fprintf(e.log, "testenv: "+format+"\n", args...)
+}
+
+// ChartsDir is the folder with Fleet's charts (fleet-crd, fleet-agent, fleet)
+// from the pinned Fleet module.
+func (e *Env) ChartsDir() string { return filepath.Join(e.BinDir, "charts") }
+
+// resolveBinDir finds the built binaries, building them when needed.
+func resolveBinDir(ctx context.Context, dir string, log io.Writer) (string, error) {
+	if dir == "" {
+		dir = os.Getenv("FLEET_TESTENV_BIN")
+	}
+	if dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "kube-apiserver")); err != nil {
+			return "", fmt.Errorf("FLEET_TESTENV_BIN=%s does not hold the testenv binaries: %w", dir, err)
+		}
+		return dir, nil
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, "tools", "build-testenv.sh"))
+	cmd.Stderr = log
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("building the testenv binaries (tools/build-testenv.sh): %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// repoRoot walks up from the working directory to the provider's go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil &&
+			strings.Contains(string(data), "module github.com/fleetform/terraform-provider-fleet\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("cannot find the terraform-provider-fleet repository root above the working directory")
+		}
+		dir = parent
+	}
+}
