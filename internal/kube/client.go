@@ -1,0 +1,109 @@
+package kube
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+// errNilClient is returned by the methods of a nil *Client, which is what a
+// resource sees when the provider has not been configured.
+var errNilClient = errors.New("the Kubernetes client is not configured; this is a bug in the provider or the provider block was not configured")
+
+// Client builds the Kubernetes clients lazily, once, at first use; safe for
+// concurrent use. All clients of one Client share one rest.Config and one
+// HTTP client (and with it the connection pool and the exec credential
+// cache). No discovery requests are made: callers use the dynamic client with
+// explicit GroupVersionResources.
+type Client struct {
+	cfg Config
+
+	once    sync.Once
+	err     error
+	rest    *rest.Config
+	dynamic dynamic.Interface
+	core    kubernetes.Interface
+}
+
+// NewClient returns a client for cfg. It does no I/O: files are read and
+// settings checked on first use, and any error is returned by every method.
+func NewClient(cfg Config) *Client {
+	return &Client{cfg: cfg}
+}
+
+// NewClientError returns a client whose every method returns err, for
+// example when the provider's connection settings are unknown at
+// configuration time.
+func NewClientError(err error) *Client {
+	if err == nil {
+		err = errors.New("the Kubernetes client is not available")
+	}
+	c := &Client{err: err}
+	c.once.Do(func() {})
+	return c
+}
+
+func (c *Client) init() error {
+	if c == nil {
+		return errNilClient
+	}
+	c.once.Do(func() {
+		rc, err := c.cfg.RESTConfig()
+		if err != nil {
+			c.err = err
+			return
+		}
+		httpClient, err := rest.HTTPClientFor(rc)
+		if err != nil {
+			c.err = c.cfg.sanitize(fmt.Errorf("cannot set up the HTTP client (check cluster_ca_certificate, client_certificate and client_key or the kubeconfig's certificates): %w", err))
+			return
+		}
+		c.err = c.build(rc, httpClient)
+		if c.err == nil {
+			c.rest = rc
+		}
+	})
+	return c.err
+}
+
+func (c *Client) build(rc *rest.Config, httpClient *http.Client) error {
+	dyn, err := dynamic.NewForConfigAndClient(rc, httpClient)
+	if err != nil {
+		return c.cfg.sanitize(fmt.Errorf("cannot create the dynamic client: %w", err))
+	}
+	core, err := kubernetes.NewForConfigAndClient(rc, httpClient)
+	if err != nil {
+		return c.cfg.sanitize(fmt.Errorf("cannot create the Kubernetes client: %w", err))
+	}
+	c.dynamic, c.core = dyn, core
+	return nil
+}
+
+// RESTConfig returns a copy of the REST configuration the clients use.
+func (c *Client) RESTConfig() (*rest.Config, error) {
+	if err := c.init(); err != nil {
+		return nil, err
+	}
+	return rest.CopyConfig(c.rest), nil
+}
+
+// Dynamic returns the shared dynamic client.
+func (c *Client) Dynamic() (dynamic.Interface, error) {
+	if err := c.init(); err != nil {
+		return nil, err
+	}
+	return c.dynamic, nil
+}
+
+// Core returns the shared typed client for the built-in Kubernetes APIs.
+func (c *Client) Core() (kubernetes.Interface, error) {
+	if err := c.init(); err != nil {
+		return nil, err
+	}
+	return c.core, nil
+}
