@@ -1,0 +1,137 @@
+package resources
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
+)
+
+// labelSelectorModel is a Kubernetes label selector, the same everywhere in
+// the provider: { match_labels = map, match_expressions = [{ key, operator, values }] }.
+type labelSelectorModel struct {
+	MatchLabels      types.Map                       `tfsdk:"match_labels"`
+	MatchExpressions []labelSelectorRequirementModel `tfsdk:"match_expressions"`
+}
+
+type labelSelectorRequirementModel struct {
+	Key      types.String `tfsdk:"key"`
+	Operator types.String `tfsdk:"operator"`
+	Values   types.List   `tfsdk:"values"`
+}
+
+// labelSelectorAttribute returns the schema of a label selector.
+func labelSelectorAttribute(description string) schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional:    true,
+		Description: description,
+		Attributes: map[string]schema.Attribute{
+			"match_labels": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				Description: "Labels a cluster must carry, all of them, with these values.",
+				Validators:  []validator.Map{mapvalidator.SizeAtLeast(1), validate.LabelMap()},
+			},
+			"match_expressions": schema.ListNestedAttribute{
+				Optional:    true,
+				Description: "Set-based requirements on labels; all must hold.",
+				Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"key": schema.StringAttribute{
+							Required:    true,
+							Description: "The label key the requirement applies to.",
+							Validators:  []validator.String{validate.LabelKey()},
+						},
+						"operator": schema.StringAttribute{
+							Required:    true,
+							Description: "One of `In`, `NotIn`, `Exists`, `DoesNotExist`.",
+							Validators:  []validator.String{validate.SelectorOperator()},
+						},
+						"values": schema.ListAttribute{
+							Optional:    true,
+							ElementType: types.StringType,
+							Description: "Values for `In` and `NotIn` (at least one); must be unset for `Exists` and `DoesNotExist`.",
+							Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
+						},
+					},
+					Validators: []validator.Object{selectorRequirementValues{}},
+				},
+			},
+		},
+	}
+}
+
+// expandLabelSelector converts the model; nil stays nil (Fleet: selects nothing).
+func expandLabelSelector(ctx context.Context, m *labelSelectorModel) (*metav1.LabelSelector, diag.Diagnostics) {
+	if m == nil {
+		return nil, nil
+	}
+	var diags diag.Diagnostics
+	out := &metav1.LabelSelector{}
+	diags.Append(m.MatchLabels.ElementsAs(ctx, &out.MatchLabels, false)...)
+	for _, e := range m.MatchExpressions {
+		req := metav1.LabelSelectorRequirement{Key: e.Key.ValueString(), Operator: metav1.LabelSelectorOperator(e.Operator.ValueString())}
+		diags.Append(e.Values.ElementsAs(ctx, &req.Values, false)...)
+		out.MatchExpressions = append(out.MatchExpressions, req)
+	}
+	return out, diags
+}
+
+// flattenLabelSelector converts what the server holds back into the model.
+func flattenLabelSelector(s *metav1.LabelSelector) *labelSelectorModel {
+	if s == nil {
+		return nil
+	}
+	m := &labelSelectorModel{MatchLabels: stringMapOrNull(s.MatchLabels)}
+	for _, e := range s.MatchExpressions {
+		m.MatchExpressions = append(m.MatchExpressions, labelSelectorRequirementModel{
+			Key:      types.StringValue(e.Key),
+			Operator: types.StringValue(string(e.Operator)),
+			Values:   stringListOrNull(e.Values),
+		})
+	}
+	return m
+}
+
+// selectorRequirementValues checks that values go with In/NotIn only.
+type selectorRequirementValues struct{}
+
+func (selectorRequirementValues) Description(context.Context) string {
+	return "values must be set for In and NotIn, and unset for Exists and DoesNotExist"
+}
+
+func (v selectorRequirementValues) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (selectorRequirementValues) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	attrs := req.ConfigValue.Attributes()
+	operator, _ := attrs["operator"].(types.String)
+	values, _ := attrs["values"].(types.List)
+	if operator.IsUnknown() || values.IsUnknown() {
+		return
+	}
+	switch operator.ValueString() {
+	case "In", "NotIn":
+		if values.IsNull() {
+			resp.Diagnostics.AddAttributeError(req.Path.AtName("values"), "Missing selector values",
+				"operator "+operator.ValueString()+" needs at least one value")
+		}
+	case "Exists", "DoesNotExist":
+		if !values.IsNull() {
+			resp.Diagnostics.AddAttributeError(req.Path.AtName("values"), "Unexpected selector values",
+				"operator "+operator.ValueString()+" takes no values")
+		}
+	}
+}
