@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 )
@@ -31,7 +32,7 @@ type objectModel[T any] interface {
 type objectHooks[T any, M any] struct {
 	// beforeApply runs before each create or update apply, e.g. to write a
 	// Secret the object refers to.
-	beforeApply func(ctx context.Context, c *kube.Client, plan *M) diag.Diagnostics
+	beforeApply func(ctx context.Context, c *kube.Client, req applyRequest[M]) diag.Diagnostics
 	// awaitApplied waits after create or update until Fleet has acted on the
 	// object, and returns it as it is then.
 	awaitApplied func(ctx context.Context, c *kube.Client, plan *M, applied *T, creating bool) (*T, diag.Diagnostics)
@@ -39,6 +40,15 @@ type objectHooks[T any, M any] struct {
 	afterDelete func(ctx context.Context, c *kube.Client, state *M) diag.Diagnostics
 	// beforeDelete may refuse the deletion (e.g. a non-empty workspace).
 	beforeDelete func(ctx context.Context, c *kube.Client, state *M) diag.Diagnostics
+}
+
+// applyRequest is what beforeApply sees of a create or update.
+type applyRequest[M any] struct {
+	// Config holds write-only attributes, which are null in Plan and State.
+	Config tfsdk.Config
+	Plan   *M
+	// State is nil on create.
+	State *M
 }
 
 // objectResource implements a Terraform resource for one namespaced
@@ -87,12 +97,13 @@ func (r *objectResource[T, M, PM]) Create(ctx context.Context, req resource.Crea
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r.write(ctx, plan, true, &resp.State, &resp.Diagnostics)
+	r.write(ctx, applyRequest[M]{Config: req.Config, Plan: (*M)(plan)}, &resp.State, &resp.Diagnostics)
 }
 
 func (r *objectResource[T, M, PM]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan := PM(new(M))
+	plan, state := PM(new(M)), PM(new(M))
 	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -100,7 +111,7 @@ func (r *objectResource[T, M, PM]) Update(ctx context.Context, req resource.Upda
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r.write(ctx, plan, false, &resp.State, &resp.Diagnostics)
+	r.write(ctx, applyRequest[M]{Config: req.Config, Plan: (*M)(plan), State: (*M)(state)}, &resp.State, &resp.Diagnostics)
 }
 
 // stateSetter is resp.State of Create and Update.
@@ -111,9 +122,10 @@ type stateSetter interface {
 // write applies the plan, runs the hooks and stores what the server holds.
 // Once the object is written, the state is saved even when a later wait fails,
 // so nothing exists in the cluster that Terraform does not know about.
-func (r *objectResource[T, M, PM]) write(ctx context.Context, plan PM, creating bool, state stateSetter, diags *diag.Diagnostics) {
+func (r *objectResource[T, M, PM]) write(ctx context.Context, req applyRequest[M], state stateSetter, diags *diag.Diagnostics) {
+	plan, creating := PM(req.Plan), req.State == nil
 	if r.hooks.beforeApply != nil {
-		if diags.Append(r.hooks.beforeApply(ctx, r.data.Client, (*M)(plan))...); diags.HasError() {
+		if diags.Append(r.hooks.beforeApply(ctx, r.data.Client, req)...); diags.HasError() {
 			return
 		}
 	}
