@@ -5,24 +5,44 @@ import (
 	"fmt"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 // Agent is a fleet-agent process. No kubelet runs here, so the agent
 // Deployment that Fleet (or the fleet-agent chart) writes downstream never gets
 // a pod: the harness runs the real fleetagent binary in its place, reading the
-// same ConfigMap and bootstrap Secret the Deployment would mount.
+// same ConfigMap and bootstrap Secret the Deployment would mount. While the
+// process runs, the harness also reports that Deployment available, as the
+// Deployment controller would for a running pod; otherwise Fleet would keep
+// the cluster NotReady ("fleet-agent ... Replicas: 0/1").
 type Agent struct{ proc *process }
 
 // Stop ends the agent process.
 func (a *Agent) Stop() { a.proc.stop(10 * time.Second) }
 
-// StartAgent runs a fleet-agent against the downstream cluster once Fleet's
-// agent configuration exists there (written by the controller for
-// manager-initiated registration, or by the fleet-agent chart).
+// LogFile is the path of the agent's log.
+func (a *Agent) LogFile() string { return a.proc.log }
+
+// StartAgent runs a fleet-agent against the environment's downstream cluster
+// once Fleet's agent configuration exists there (written by the controller
+// for manager-initiated registration, or by the fleet-agent chart). name only
+// names its log.
 func (e *Env) StartAgent(ctx context.Context, name string) (*Agent, error) {
-	down := e.Downstream
-	err := waitFor(ctx, "fleet-agent configuration downstream", 3*time.Minute, nil, func(ctx context.Context) error {
+	return e.startAgent(ctx, "fleet-agent-"+name, e.Downstream)
+}
+
+// StartAgentOn is StartAgent for any downstream cluster, such as one from
+// StartDownstream. The agent logs to fleet-agent-<cluster name>.log and is
+// stopped by down.Stop as well as by Env.Stop.
+func (e *Env) StartAgentOn(ctx context.Context, down *Cluster) (*Agent, error) {
+	return e.startAgent(ctx, "fleet-agent-"+down.Name, down)
+}
+
+func (e *Env) startAgent(ctx context.Context, logName string, down *Cluster) (*Agent, error) {
+	err := waitFor(ctx, "fleet-agent configuration in "+down.Name, 3*time.Minute, nil, func(ctx context.Context) error {
 		if _, err := down.Core.CoreV1().ConfigMaps(SystemNamespace).Get(ctx, "fleet-agent", metav1.GetOptions{}); err != nil {
 			return err
 		}
@@ -36,7 +56,7 @@ func (e *Env) StartAgent(ctx context.Context, name string) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := e.start("fleet-agent-"+name, "fleetagent", nil, append([]string{
+	p, err := e.start(logName, "fleetagent", nil, append([]string{
 		"KUBECONFIG=" + down.Kubeconfig,
 		"NAMESPACE=" + SystemNamespace,
 		"AGENT_SCOPE=",
@@ -48,5 +68,51 @@ func (e *Env) StartAgent(ctx context.Context, name string) (*Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fleet-agent: %w", err)
 	}
+	down.track(p)
+	go reportAgentDeploymentAvailable(p, down)
 	return &Agent{proc: p}, nil
+}
+
+// reportAgentDeploymentAvailable keeps the status of the fleet-agent
+// Deployment in down at "all replicas available" until the agent process
+// exits, catching up whenever Fleet redeploys the agent (a new generation).
+func reportAgentDeploymentAvailable(agent *process, down *Cluster) {
+	deployments := down.Core.AppsV1().Deployments(SystemNamespace)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-agent.done
+		cancel()
+	}()
+	for {
+		if d, err := deployments.Get(ctx, "fleet-agent", metav1.GetOptions{}); err == nil && !deploymentAvailable(d) {
+			replicas := ptr.Deref(d.Spec.Replicas, 1)
+			now := metav1.Now()
+			d.Status = appsv1.DeploymentStatus{
+				ObservedGeneration: d.Generation,
+				Replicas:           replicas,
+				UpdatedReplicas:    replicas,
+				ReadyReplicas:      replicas,
+				AvailableReplicas:  replicas,
+				Conditions: []appsv1.DeploymentCondition{
+					{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable",
+						Message: "Deployment has minimum availability.", LastUpdateTime: now, LastTransitionTime: now},
+					{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, Reason: "NewReplicaSetAvailable",
+						Message: "the fleet-agent process of the testenv stands in for its pod", LastUpdateTime: now, LastTransitionTime: now},
+				},
+			}
+			_, _ = deployments.UpdateStatus(ctx, d, metav1.UpdateOptions{}) // a conflict is retried next round
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+func deploymentAvailable(d *appsv1.Deployment) bool {
+	replicas := ptr.Deref(d.Spec.Replicas, 1)
+	return d.Status.ObservedGeneration == d.Generation && d.Status.AvailableReplicas == replicas &&
+		d.Status.ReadyReplicas == replicas && d.Status.UpdatedReplicas == replicas
 }

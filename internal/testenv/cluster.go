@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -21,7 +23,7 @@ import (
 // Cluster is one running Kubernetes control plane: etcd, kube-apiserver and
 // kube-controller-manager, all on loopback.
 type Cluster struct {
-	Name       string
+	Name       string // unique within the environment; also names its logs
 	Host       string // https://127.0.0.1:<port>
 	Kubeconfig string // path of an admin kubeconfig with embedded credentials
 	CAPEM      []byte
@@ -29,15 +31,76 @@ type Cluster struct {
 	rest    *rest.Config
 	Core    kubernetes.Interface
 	Dynamic dynamic.Interface
+
+	dir   string // data of a cluster this process started; empty when attached
+	mu    sync.Mutex
+	procs []*process // this cluster's processes and the agents run against it, in start order
 }
 
 // RESTConfig returns a copy of the admin client configuration.
 func (c *Cluster) RESTConfig() *rest.Config { return rest.CopyConfig(c.rest) }
 
-// startCluster starts etcd, kube-apiserver and kube-controller-manager under
-// dir/<name> and waits until each is really ready.
-func (e *Env) startCluster(ctx context.Context, name string) (*Cluster, error) {
+// Stop ends, newest first, the processes this process started for the
+// cluster: its control plane when this process started the cluster, and the
+// agents run against it. Then it removes the cluster's data; the logs stay in
+// Env.LogDir. The clusters of an attached environment keep running: only
+// their agents stop. Safe to call more than once.
+func (c *Cluster) Stop() {
+	c.mu.Lock()
+	procs := c.procs
+	c.procs = nil
+	c.mu.Unlock()
+	for i := len(procs) - 1; i >= 0; i-- {
+		procs[i].stop(10 * time.Second)
+	}
+	if len(procs) > 0 && c.dir != "" {
+		_ = os.RemoveAll(c.dir)
+	}
+}
+
+// track records a process that belongs to c, so Stop ends it.
+func (c *Cluster) track(p *process) {
+	c.mu.Lock()
+	c.procs = append(c.procs, p)
+	c.mu.Unlock()
+}
+
+// clusterDir makes a data folder of its own for a new cluster: e.Dir/<name>,
+// or e.Dir/<name>-<random> when that is taken (several downstream clusters, or
+// an attached environment whose server already uses the name). Its base name
+// becomes the cluster name, so logs and kubeconfig contexts do not collide.
+func (e *Env) clusterDir(name string) (string, error) {
 	dir := filepath.Join(e.Dir, name)
+	if err := os.Mkdir(dir, 0o700); err == nil {
+		return dir, nil
+	} else if !os.IsExist(err) {
+		return "", err
+	}
+	return os.MkdirTemp(e.Dir, name+"-")
+}
+
+// startCluster starts etcd, kube-apiserver and kube-controller-manager in a
+// new folder under e.Dir and waits until each is really ready. On error the
+// processes started so far are stopped.
+func (e *Env) startCluster(ctx context.Context, name string) (_ *Cluster, err error) {
+	dir, err := e.clusterDir(name)
+	if err != nil {
+		return nil, err
+	}
+	name = filepath.Base(dir)
+	c := &Cluster{Name: name, dir: dir}
+	defer func() {
+		if err != nil {
+			c.Stop()
+		}
+	}()
+	start := func(proc, binary string, args []string) (*process, error) {
+		p, err := e.start(proc, binary, args, nil)
+		if err == nil {
+			c.track(p)
+		}
+		return p, err
+	}
 	certs, err := newPKI(filepath.Join(dir, "pki"))
 	if err != nil {
 		return nil, fmt.Errorf("%s pki: %w", name, err)
@@ -50,7 +113,7 @@ func (e *Env) startCluster(ctx context.Context, name string) (*Cluster, error) {
 	etcdURL := "http://" + loopback(etcdClient)
 
 	e.logf("starting %s etcd on %s", name, etcdURL)
-	etcd, err := e.start(name+"-etcd", "etcd", []string{
+	etcd, err := start(name+"-etcd", "etcd", []string{
 		"--name=" + name,
 		"--data-dir=" + filepath.Join(dir, "etcd"),
 		"--listen-client-urls=" + etcdURL,
@@ -60,7 +123,7 @@ func (e *Env) startCluster(ctx context.Context, name string) (*Cluster, error) {
 		"--initial-cluster=" + name + "=http://" + loopback(etcdPeer),
 		"--unsafe-no-fsync", // throwaway data: durability buys nothing but slow tests
 		"--quota-backend-bytes=2147483648",
-	}, nil)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +135,7 @@ func (e *Env) startCluster(ctx context.Context, name string) (*Cluster, error) {
 
 	host := "https://" + loopback(apiPort)
 	e.logf("starting %s kube-apiserver on %s", name, host)
-	apiserver, err := e.start(name+"-kube-apiserver", "kube-apiserver", []string{
+	apiserver, err := start(name+"-kube-apiserver", "kube-apiserver", []string{
 		"--etcd-servers=" + etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
@@ -89,12 +152,12 @@ func (e *Env) startCluster(ctx context.Context, name string) (*Cluster, error) {
 		"--profiling=false",
 		"--enable-priority-and-fairness=false",
 		"--storage-media-type=application/json",
-	}, nil)
+	})
 	if err != nil {
 		return nil, err
 	}
 
-	c := &Cluster{Name: name, Host: host, CAPEM: certs.CAPEM, Kubeconfig: filepath.Join(dir, "admin.kubeconfig")}
+	c.Host, c.CAPEM, c.Kubeconfig = host, certs.CAPEM, filepath.Join(dir, "admin.kubeconfig")
 	c.rest = &rest.Config{
 		Host:            host,
 		TLSClientConfig: rest.TLSClientConfig{CAData: certs.CAPEM, CertData: certs.AdminCertPEM, KeyData: certs.AdminKeyPEM},
@@ -123,7 +186,7 @@ func (e *Env) startCluster(ctx context.Context, name string) (*Cluster, error) {
 	// Service-account tokens, namespace deletion and garbage collection need
 	// the controller manager; without it namespaces stay Terminating forever.
 	e.logf("starting %s kube-controller-manager", name)
-	kcm, err := e.start(name+"-kube-controller-manager", "kube-controller-manager", []string{
+	kcm, err := start(name+"-kube-controller-manager", "kube-controller-manager", []string{
 		"--kubeconfig=" + c.Kubeconfig,
 		"--authentication-kubeconfig=" + c.Kubeconfig,
 		"--authorization-kubeconfig=" + c.Kubeconfig,
@@ -133,7 +196,7 @@ func (e *Env) startCluster(ctx context.Context, name string) (*Cluster, error) {
 		"--leader-elect=false",
 		"--secure-port=0",
 		"--concurrent-gc-syncs=5",
-	}, nil)
+	})
 	if err != nil {
 		return nil, err
 	}

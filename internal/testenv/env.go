@@ -2,6 +2,30 @@
 // tests and the demo: an upstream (management) cluster with the Fleet CRDs and
 // controllers, and a downstream cluster that agents register from. Every
 // binary is built from modules pinned under tools/ (see tools/build-testenv.sh).
+//
+// Start runs an environment in this process; `make testenv-up` runs one in the
+// background (fleet-testenv serve) and Attach connects to it through the
+// FLEET_TESTENV_* variables. What a test can add to either:
+//
+//   - Env.StartDownstream starts one more bare downstream cluster, and
+//     Env.RegisterDownstream registers it with Fleet the manager-initiated way
+//     (kubeconfig Secret + fleet.cattle.io Cluster with labels) and runs its
+//     fleet-agent; it returns once the Cluster is checked in and Ready. A
+//     fleet-agent is a singleton per downstream cluster, so each registering
+//     test starts its own cluster and stops it with Cluster.Stop (t.Cleanup).
+//   - StartGitServer serves git repositories at git://127.0.0.1:<port>/<name>
+//     (CreateRepo, Commit) for GitRepos.
+//   - StartChartRepo serves a Helm chart repository at http://127.0.0.1:<port>
+//     (AddChart) for HelmOps.
+//
+// No kubelet runs, so no pod ever starts. Two stand-ins cover what Fleet needs:
+// the fleet-agent runs as a local process (Agent), and the gitjob runner
+// (jobrunner.go) runs the git Jobs that Fleet's gitjob controller creates for
+// each GitRepo commit, so GitRepos deploy and report Fleet's own errors. The
+// runner is always on: every Start and Attach campaigns for its lease, and
+// exactly one per environment runs jobs, normally the environment's own
+// process. Deployments deployed by bundles never become ready; use ConfigMaps
+// and the like where readiness matters.
 package testenv
 
 import (
@@ -43,6 +67,8 @@ type Env struct {
 	ownsDir bool
 	mu      sync.Mutex
 	procs   []*process
+	extra   []*Cluster // clusters from StartDownstream
+	runner  func()     // stops the gitjob runner candidate
 }
 
 // Start brings up the upstream cluster with Fleet and a bare downstream cluster.
@@ -90,6 +116,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	if err = e.startFleet(ctx); err != nil {
 		return nil, err
 	}
+	e.startJobRunner()
 	e.logf("control plane ready in %s (logs: %s)", time.Since(begin).Round(100*time.Millisecond), e.LogDir)
 	return e, nil
 }
@@ -98,12 +125,20 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 // unless KeepDir is set. Safe to call more than once.
 func (e *Env) Stop() {
 	e.mu.Lock()
-	procs := e.procs
-	e.procs = nil
+	procs, extra, runner := e.procs, e.extra, e.runner
+	e.procs, e.extra, e.runner = nil, nil, nil
 	e.mu.Unlock()
+	// The runner first: it releases its lease and ends its jobs while the
+	// upstream apiserver still answers.
+	if runner != nil {
+		runner()
+	}
 	// Stop in reverse start order: controllers before the apiservers they talk to.
 	for i := len(procs) - 1; i >= 0; i-- {
 		procs[i].stop(10 * time.Second)
+	}
+	for _, c := range extra {
+		c.Stop() // removes its data folder, also in an attached environment
 	}
 	if e.ownsDir && !e.KeepDir {
 		_ = os.RemoveAll(e.Dir)

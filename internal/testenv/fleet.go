@@ -217,3 +217,14 @@ func hasCondition(obj *unstructured.Unstructured, condType string) bool {
 	}
 	return false
 }
+
+func conditionMessage(obj *unstructured.Unstructured, condType string) string {
+	conditions, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
+	for _, c := range conditions {
+		if m, ok := c.(map[string]any); ok && m["type"] == condType {
+			message, _ := m["message"].(string)
+			return message
+		}
+	}
+	return "no " + condType + " condition"
+}

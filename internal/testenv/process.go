@@ -34,7 +34,7 @@ func startProcess(logDir, name, bin string, args, env []string) (*process, error
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = ownProcessGroup()
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
@@ -46,6 +46,13 @@ func startProcess(logDir, name, bin string, args, env []string) (*process, error
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// ownProcessGroup puts a child in a process group of its own, so killing the
+// group reaches the helpers it spawns, and has the kernel kill it when this
+// process dies unexpectedly.
+func ownProcessGroup() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
 
 // exited reports whether the process has ended, with its error.

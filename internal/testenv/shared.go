@@ -35,7 +35,9 @@ func (e *Env) Exports() map[string]string {
 
 // Attach connects to an environment another process runs, as named by the
 // FLEET_TESTENV_* variables. It returns nil, nil when none is named. Stop on
-// an attached Env ends only the processes started through it (agents).
+// an attached Env ends only what was started through it (agents, downstream
+// clusters, and the gitjob runner candidate, which only ever acts when the
+// environment's own runner is gone; see jobrunner.go).
 func Attach() (*Env, error) {
 	upstream := os.Getenv(EnvUpstreamKubeconfig)
 	if upstream == "" {
@@ -54,6 +56,7 @@ func Attach() (*Env, error) {
 		return nil, err
 	}
 	e.log = os.Stderr
+	e.startJobRunner()
 	return e, nil
 }
 
