@@ -5,6 +5,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // Clusters is the resource of Cluster.
@@ -44,8 +45,8 @@ type ClusterSpec struct {
 	TemplateValues   json.RawMessage     `json:"templateValues,omitempty"`
 	AgentTolerations []corev1.Toleration `json:"agentTolerations,omitempty"`
 	// AgentAffinity: nil keeps Fleet's default affinity.
-	AgentAffinity  *corev1.Affinity             `json:"agentAffinity,omitempty"`
-	AgentResources *corev1.ResourceRequirements `json:"agentResources,omitempty"`
+	AgentAffinity  *corev1.Affinity      `json:"agentAffinity,omitempty"`
+	AgentResources *ResourceRequirements `json:"agentResources,omitempty"`
 	// HostNetwork: nil leaves Fleet's default (false); a set false is sent.
 	HostNetwork                  *bool                         `json:"hostNetwork,omitempty"`
 	AgentSchedulingCustomization *AgentSchedulingCustomization `json:"agentSchedulingCustomization,omitempty"`
@@ -53,6 +54,15 @@ type ClusterSpec struct {
 	// &[]{} (sent as []) = none, a list = exactly these. A plain slice with
 	// omitempty could not send [], hence the pointer.
 	AgentPullSecrets *[]corev1.LocalObjectReference `json:"agentPullSecrets,omitempty"`
+}
+
+// ResourceRequirements are the agent's limits and requests. Quantities stay
+// the strings that were sent ("1000m" is not rewritten as "1"), so what a
+// configuration wrote reads back the same; the CRD stores them as given.
+type ResourceRequirements struct {
+	Limits   map[string]intstr.IntOrString `json:"limits,omitempty"`
+	Requests map[string]intstr.IntOrString `json:"requests,omitempty"`
+	Claims   []corev1.ResourceClaim        `json:"claims,omitempty"`
 }
 
 // AgentSchedulingCustomization makes Fleet create a PriorityClass and a

@@ -97,6 +97,14 @@ func TestAccClusterGroup(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"timeouts"},
 			},
 			{
+				// A plan right after import (an import block) changes nothing.
+				Config:          clusterGroupConfig(ns, "test"),
+				ResourceName:    address,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   ns + "/edge",
+			},
+			{
 				// Labels and annotations others add are not drift.
 				PreConfig: func() {
 					patch := `{"metadata":{"labels":{"added-by":"someone-else"},"annotations":{"note":"x"}}}`

@@ -36,7 +36,7 @@ func labelSelectorAttribute(description string) schema.SingleNestedAttribute {
 			"match_labels": schema.MapAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				Description: "Labels a cluster must carry, all of them, with these values.",
+				Description: "Labels a selected object must carry, all of them, with these values.",
 				Validators:  []validator.Map{mapvalidator.SizeAtLeast(1), validate.LabelMap()},
 			},
 			"match_expressions": schema.ListNestedAttribute{

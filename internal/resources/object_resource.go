@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 )
@@ -38,6 +39,10 @@ type objectHooks[T any, M any] struct {
 	awaitApplied func(ctx context.Context, c *kube.Client, plan *M, applied *T, creating bool) (*T, diag.Diagnostics)
 	// afterDelete removes what the resource owns besides the object.
 	afterDelete func(ctx context.Context, c *kube.Client, state *M) diag.Diagnostics
+	// readRelated fills model attributes that come from other objects than
+	// the managed one (e.g. a Secret Fleet writes for it). It runs after
+	// every flatten, in Read and after create and update; it must not write.
+	readRelated func(ctx context.Context, c *kube.Client, m *M, obj *T) diag.Diagnostics
 	// beforeDelete may refuse the deletion (e.g. a non-empty workspace).
 	beforeDelete func(ctx context.Context, c *kube.Client, state *M) diag.Diagnostics
 }
@@ -47,6 +52,8 @@ type applyRequest[M any] struct {
 	// Config holds write-only attributes, which are null in Plan and State.
 	Config tfsdk.Config
 	Plan   *M
+	// PlanRaw is the plan as Terraform sent it.
+	PlanRaw tftypes.Value
 	// State is nil on create.
 	State *M
 }
@@ -76,6 +83,7 @@ func (r *objectResource[T, M, PM]) Schema(ctx context.Context, _ resource.Schema
 
 func (r *objectResource[T, M, PM]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planDefaultNamespace(ctx, req, resp)
+	settleNoOpPlan(req, resp)
 }
 
 func (r *objectResource[T, M, PM]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -97,7 +105,7 @@ func (r *objectResource[T, M, PM]) Create(ctx context.Context, req resource.Crea
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r.write(ctx, applyRequest[M]{Config: req.Config, Plan: (*M)(plan)}, &resp.State, &resp.Diagnostics)
+	r.write(ctx, applyRequest[M]{Config: req.Config, Plan: (*M)(plan), PlanRaw: req.Plan.Raw}, stateRef{&resp.State}, &resp.Diagnostics)
 }
 
 func (r *objectResource[T, M, PM]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -111,7 +119,7 @@ func (r *objectResource[T, M, PM]) Update(ctx context.Context, req resource.Upda
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r.write(ctx, applyRequest[M]{Config: req.Config, Plan: (*M)(plan), State: (*M)(state)}, &resp.State, &resp.Diagnostics)
+	r.write(ctx, applyRequest[M]{Config: req.Config, Plan: (*M)(plan), PlanRaw: req.Plan.Raw, State: (*M)(state)}, stateRef{&resp.State}, &resp.Diagnostics)
 }
 
 // stateSetter is resp.State of Create and Update.
@@ -119,10 +127,17 @@ type stateSetter interface {
 	Set(context.Context, any) diag.Diagnostics
 }
 
+// stateTarget is the response state of Create, Update and Read.
+type stateTarget interface {
+	Set(context.Context, any) diag.Diagnostics
+	RawValue() tftypes.Value
+	SetRaw(tftypes.Value)
+}
+
 // write applies the plan, runs the hooks and stores what the server holds.
 // Once the object is written, the state is saved even when a later wait fails,
 // so nothing exists in the cluster that Terraform does not know about.
-func (r *objectResource[T, M, PM]) write(ctx context.Context, req applyRequest[M], state stateSetter, diags *diag.Diagnostics) {
+func (r *objectResource[T, M, PM]) write(ctx context.Context, req applyRequest[M], state stateTarget, diags *diag.Diagnostics) {
 	plan, creating := PM(req.Plan), req.State == nil
 	if r.hooks.beforeApply != nil {
 		if diags.Append(r.hooks.beforeApply(ctx, r.data.Client, req)...); diags.HasError() {
@@ -140,16 +155,34 @@ func (r *objectResource[T, M, PM]) write(ctx context.Context, req applyRequest[M
 		return
 	}
 	plan.flatten(applied, false)
-	if r.hooks.awaitApplied == nil {
-		diags.Append(state.Set(ctx, plan)...)
-		return
+	if r.hooks.awaitApplied != nil {
+		current, d := r.hooks.awaitApplied(ctx, r.data.Client, (*M)(plan), applied, creating)
+		diags.Append(d...)
+		if current != nil {
+			applied = current
+			plan.flatten(current, false)
+		}
 	}
-	current, d := r.hooks.awaitApplied(ctx, r.data.Client, (*M)(plan), applied, creating)
-	diags.Append(d...)
-	if current != nil {
-		plan.flatten(current, false)
+	if r.hooks.readRelated != nil {
+		diags.Append(r.hooks.readRelated(ctx, r.data.Client, (*M)(plan), applied)...)
 	}
-	diags.Append(state.Set(ctx, plan)...)
+	diags.Append(r.setState(ctx, state, req.PlanRaw, plan)...)
+}
+
+// setState stores m, keeping null what prior leaves null and only others
+// set (see unmanaged_fields.go).
+func (r *objectResource[T, M, PM]) setState(ctx context.Context, state stateTarget, prior tftypes.Value, m PM) diag.Diagnostics {
+	diags := state.Set(ctx, m)
+	if diags.HasError() {
+		return diags
+	}
+	raw, err := keepUnsetNull(prior, state.RawValue(), unmanagedAttributes(r.schema(ctx)))
+	if err != nil {
+		diags.AddError("Cannot build the state", err.Error())
+		return diags
+	}
+	state.SetRaw(raw)
+	return diags
 }
 
 func (r *objectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -168,8 +201,18 @@ func (r *objectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRe
 		resp.Diagnostics.AddError(fmt.Sprintf("Cannot read the %s", r.api.kind), err.Error())
 		return
 	}
-	state.flatten(obj, wasImported(ctx, req.Private))
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	imported := wasImported(ctx, req.Private)
+	state.flatten(obj, imported)
+	if r.hooks.readRelated != nil {
+		if resp.Diagnostics.Append(r.hooks.readRelated(ctx, r.data.Client, (*M)(state), obj)...); resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	prior := req.State.Raw
+	if imported {
+		prior = tftypes.Value{} // an import takes everything the object holds
+	}
+	resp.Diagnostics.Append(r.setState(ctx, stateRef{&resp.State}, prior, state)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
 }
 
@@ -202,3 +245,10 @@ func (r *objectResource[T, M, PM]) Delete(ctx context.Context, req resource.Dele
 func timeoutsBlock(ctx context.Context) schema.Block {
 	return timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})
 }
+
+// stateRef adapts *tfsdk.State to stateTarget.
+type stateRef struct{ s *tfsdk.State }
+
+func (r stateRef) Set(ctx context.Context, v any) diag.Diagnostics { return r.s.Set(ctx, v) }
+func (r stateRef) RawValue() tftypes.Value                         { return r.s.Raw }
+func (r stateRef) SetRaw(v tftypes.Value)                          { r.s.Raw = v }

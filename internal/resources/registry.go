@@ -12,10 +12,18 @@ import (
 func Resources() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewClusterGroupResource,
+		NewClusterResource,
+		NewClusterRegistrationTokenResource,
+		NewGitRepoRestrictionResource,
+		NewBundleNamespaceMappingResource,
+		NewWorkspaceResource,
 	}
 }
 
 // DataSources lists every data source type of the provider.
 func DataSources() []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewClusterGroupDataSource,
+		NewClustersDataSource,
+	}
 }

@@ -44,3 +44,20 @@ func stringOrNull(s string) types.String {
 	}
 	return types.StringValue(s)
 }
+
+// stringMapLike returns m as a map value, or null when m is empty and the
+// prior value was null: the server drops empty maps, the configuration may not.
+func stringMapLike(m map[string]string, prior types.Map) types.Map {
+	if len(m) == 0 && (prior.IsNull() || prior.IsUnknown()) {
+		return types.MapNull(types.StringType)
+	}
+	return stringMapValue(m)
+}
+
+// int64Like maps Go's zero to null unless the prior value was an explicit 0.
+func int64Like(v int64, prior types.Int64) types.Int64 {
+	if v == 0 && (prior.IsNull() || prior.IsUnknown()) {
+		return types.Int64Null()
+	}
+	return types.Int64Value(v)
+}

@@ -1,0 +1,221 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/quantity"
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
+)
+
+// The agent settings of a Fleet Cluster: how Fleet renders the agent
+// Deployment downstream. Each has an expand (model → Fleet) and a flatten.
+
+type tolerationModel struct {
+	Key               types.String `tfsdk:"key"`
+	Operator          types.String `tfsdk:"operator"`
+	Value             types.String `tfsdk:"value"`
+	Effect            types.String `tfsdk:"effect"`
+	TolerationSeconds types.Int64  `tfsdk:"toleration_seconds"`
+}
+
+func expandTolerations(in []tolerationModel) []corev1.Toleration {
+	var out []corev1.Toleration
+	for _, t := range in {
+		tol := corev1.Toleration{
+			Key:      t.Key.ValueString(),
+			Operator: corev1.TolerationOperator(t.Operator.ValueString()),
+			Value:    t.Value.ValueString(),
+			Effect:   corev1.TaintEffect(t.Effect.ValueString()),
+		}
+		if !t.TolerationSeconds.IsNull() {
+			tol.TolerationSeconds = t.TolerationSeconds.ValueInt64Pointer()
+		}
+		out = append(out, tol)
+	}
+	return out
+}
+
+func flattenTolerations(in []corev1.Toleration) []tolerationModel {
+	var out []tolerationModel
+	for _, t := range in {
+		out = append(out, tolerationModel{
+			Key:               stringOrNull(t.Key),
+			Operator:          stringOrNull(string(t.Operator)),
+			Value:             stringOrNull(t.Value),
+			Effect:            stringOrNull(string(t.Effect)),
+			TolerationSeconds: types.Int64PointerValue(t.TolerationSeconds),
+		})
+	}
+	return out
+}
+
+type resourcesModel struct {
+	Limits   types.Map `tfsdk:"limits"`
+	Requests types.Map `tfsdk:"requests"`
+}
+
+func expandResources(ctx context.Context, m *resourcesModel, at path.Path) (*fleet.ResourceRequirements, diag.Diagnostics) {
+	if m == nil {
+		return nil, nil
+	}
+	limits, diags := expandQuantities(ctx, m.Limits, at.AtName("limits"))
+	requests, d := expandQuantities(ctx, m.Requests, at.AtName("requests"))
+	diags.Append(d...)
+	return &fleet.ResourceRequirements{Limits: limits, Requests: requests}, diags
+}
+
+// expandQuantities checks each quantity and sends it as written. (Fleet's
+// controller may rewrite it canonically; quantity.Value compares amounts.)
+func expandQuantities(ctx context.Context, m types.Map, at path.Path) (map[string]intstr.IntOrString, diag.Diagnostics) {
+	var raw map[string]string
+	diags := m.ElementsAs(ctx, &raw, false)
+	if len(raw) == 0 {
+		return nil, diags
+	}
+	out := map[string]intstr.IntOrString{}
+	for name, value := range raw {
+		if _, err := resource.ParseQuantity(value); err != nil {
+			diags.AddAttributeError(at.AtMapKey(name), "Invalid quantity", err.Error())
+			continue
+		}
+		out[name] = intstr.FromString(value)
+	}
+	return out, diags
+}
+
+func flattenResources(in *fleet.ResourceRequirements) *resourcesModel {
+	if in == nil {
+		return nil
+	}
+	return &resourcesModel{Limits: flattenQuantities(in.Limits), Requests: flattenQuantities(in.Requests)}
+}
+
+func flattenQuantities(in map[string]intstr.IntOrString) types.Map {
+	if len(in) == 0 {
+		return types.MapNull(quantity.Type{})
+	}
+	elems := make(map[string]attr.Value, len(in))
+	for name, q := range in {
+		elems[name] = quantity.NewValue(q.String())
+	}
+	return types.MapValueMust(quantity.Type{}, elems)
+}
+
+type schedulingModel struct {
+	PriorityClass       *priorityClassModel       `tfsdk:"priority_class"`
+	PodDisruptionBudget *podDisruptionBudgetModel `tfsdk:"pod_disruption_budget"`
+}
+
+type priorityClassModel struct {
+	Value            types.Int64  `tfsdk:"value"`
+	PreemptionPolicy types.String `tfsdk:"preemption_policy"`
+}
+
+type podDisruptionBudgetModel struct {
+	MinAvailable   types.String `tfsdk:"min_available"`
+	MaxUnavailable types.String `tfsdk:"max_unavailable"`
+}
+
+func expandScheduling(m *schedulingModel) *fleet.AgentSchedulingCustomization {
+	if m == nil {
+		return nil
+	}
+	out := &fleet.AgentSchedulingCustomization{}
+	if pc := m.PriorityClass; pc != nil {
+		out.PriorityClass = &fleet.PriorityClassSpec{Value: int(pc.Value.ValueInt64())}
+		if !pc.PreemptionPolicy.IsNull() {
+			policy := corev1.PreemptionPolicy(pc.PreemptionPolicy.ValueString())
+			out.PriorityClass.PreemptionPolicy = &policy
+		}
+	}
+	if pdb := m.PodDisruptionBudget; pdb != nil {
+		out.PodDisruptionBudget = &fleet.PodDisruptionBudgetSpec{
+			MinAvailable:   pdb.MinAvailable.ValueString(),
+			MaxUnavailable: pdb.MaxUnavailable.ValueString(),
+		}
+	}
+	return out
+}
+
+func flattenScheduling(in *fleet.AgentSchedulingCustomization) *schedulingModel {
+	if in == nil {
+		return nil
+	}
+	out := &schedulingModel{}
+	if pc := in.PriorityClass; pc != nil {
+		out.PriorityClass = &priorityClassModel{Value: types.Int64Value(int64(pc.Value)), PreemptionPolicy: types.StringNull()}
+		if pc.PreemptionPolicy != nil {
+			out.PriorityClass.PreemptionPolicy = types.StringValue(string(*pc.PreemptionPolicy))
+		}
+	}
+	if pdb := in.PodDisruptionBudget; pdb != nil {
+		out.PodDisruptionBudget = &podDisruptionBudgetModel{
+			MinAvailable:   stringOrNull(pdb.MinAvailable),
+			MaxUnavailable: stringOrNull(pdb.MaxUnavailable),
+		}
+	}
+	return out
+}
+
+// expandPullSecrets keeps Fleet's three cases apart: null (copy the global
+// pull secrets), empty (none) and a list (exactly these).
+func expandPullSecrets(ctx context.Context, l types.List) (*[]corev1.LocalObjectReference, diag.Diagnostics) {
+	if l.IsNull() || l.IsUnknown() {
+		return nil, nil
+	}
+	var names []string
+	diags := l.ElementsAs(ctx, &names, false)
+	refs := make([]corev1.LocalObjectReference, 0, len(names))
+	for _, n := range names {
+		refs = append(refs, corev1.LocalObjectReference{Name: n})
+	}
+	return &refs, diags
+}
+
+func flattenPullSecrets(in *[]corev1.LocalObjectReference) types.List {
+	if in == nil {
+		return types.ListNull(types.StringType)
+	}
+	names := make([]string, 0, len(*in))
+	for _, r := range *in {
+		names = append(names, r.Name)
+	}
+	return stringListValue(names)
+}
+
+// expandJSON decodes a normalized JSON attribute into T (nil when null).
+func expandJSON[T any](v jsontypes.Normalized, at path.Path) (*T, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if v.IsNull() || v.IsUnknown() {
+		return nil, diags
+	}
+	out := new(T)
+	if err := json.Unmarshal([]byte(v.ValueString()), out); err != nil {
+		diags.AddAttributeError(at, "Invalid JSON", err.Error())
+		return nil, diags
+	}
+	return out, diags
+}
+
+// flattenJSON encodes a Fleet value for a normalized JSON attribute; semantic
+// equality keeps the configuration's formatting when the content is equal.
+func flattenJSON(v any, isNil bool) jsontypes.Normalized {
+	if isNil {
+		return jsontypes.NewNormalizedNull()
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return jsontypes.NewNormalizedNull()
+	}
+	return jsontypes.NewNormalizedValue(string(data))
+}

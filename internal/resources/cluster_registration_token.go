@@ -1,0 +1,170 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/duration"
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
+	"github.com/fleetform/terraform-provider-fleet/internal/kube"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
+)
+
+var registrationTokenAPI = objectAPI[fleet.ClusterRegistrationToken]{gvr: fleet.ClusterRegistrationTokens, kind: fleet.KindClusterRegistrationToken}
+
+// registrationValuesKey is the key of the values in the Secret Fleet writes
+// for a token (type fleet.cattle.io/cluster-registration-values).
+const registrationValuesKey = "values"
+
+// registrationTokenModel is the state of fleet_cluster_registration_token.
+type registrationTokenModel struct {
+	objectMetaModel
+	TTL        duration.Value `tfsdk:"ttl"`
+	SecretName types.String   `tfsdk:"secret_name"`
+	Expires    types.String   `tfsdk:"expires"`
+	Values     types.String   `tfsdk:"values"`
+	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (m *registrationTokenModel) meta() *objectMetaModel        { return &m.objectMetaModel }
+func (m *registrationTokenModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
+func (m *registrationTokenModel) expand(ctx context.Context) (*fleet.ClusterRegistrationToken, diag.Diagnostics) {
+	meta, diags := m.objectMeta(ctx)
+	token := &fleet.ClusterRegistrationToken{Object: fleet.Object{TypeMeta: typeMeta(fleet.KindClusterRegistrationToken), ObjectMeta: meta}}
+	if d, ok := m.TTL.Duration(); ok {
+		token.Spec.TTL = &metav1.Duration{Duration: d}
+	}
+	return token, diags
+}
+
+func (m *registrationTokenModel) flatten(t *fleet.ClusterRegistrationToken, imported bool) {
+	m.setFromServer(t.ObjectMeta, imported)
+	m.TTL = duration.NewNull()
+	if t.Spec.TTL != nil {
+		m.TTL = duration.NewValue(t.Spec.TTL.Duration.String())
+	}
+	status := t.Status
+	if status == nil {
+		status = &fleet.ClusterRegistrationTokenStatus{}
+	}
+	m.SecretName = types.StringValue(status.SecretName)
+	m.Expires = types.StringValue("")
+	if status.Expires != nil {
+		m.Expires = types.StringValue(status.Expires.UTC().Format(time.RFC3339))
+	}
+}
+
+// NewClusterRegistrationTokenResource is fleet_cluster_registration_token.
+func NewClusterRegistrationTokenResource() resource.Resource {
+	return &objectResource[fleet.ClusterRegistrationToken, registrationTokenModel, *registrationTokenModel]{
+		typeSuffix: "_cluster_registration_token",
+		api:        registrationTokenAPI,
+		schema:     registrationTokenSchema,
+		hooks: objectHooks[fleet.ClusterRegistrationToken, registrationTokenModel]{
+			awaitApplied: awaitRegistrationValues,
+			readRelated:  readRegistrationValues,
+		},
+	}
+}
+
+func registrationTokenSchema(ctx context.Context) schema.Schema {
+	attrs := objectMetaAttributes("registration token")
+	attrs["ttl"] = schema.StringAttribute{
+		Optional: true, CustomType: duration.Type{},
+		Description: "How long the token is valid, as a Go duration in units up to hours (Fleet rejects days), " +
+			"e.g. `\"24h\"`; unset or `\"0\"` never expires. Changing it replaces the token.",
+		Validators:    []validator.String{validate.FleetTTL()},
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+	attrs["secret_name"] = schema.StringAttribute{Computed: true, Description: "Name of the Secret Fleet wrote the registration values into."}
+	attrs["expires"] = schema.StringAttribute{Computed: true, Description: "When the token expires (RFC 3339); empty when it never does."}
+	attrs["values"] = schema.StringAttribute{
+		Computed: true, Sensitive: true,
+		Description: "The registration values Fleet generated (YAML: `apiServerURL`, `apiServerCA`, `clusterNamespace`, " +
+			"`systemRegistrationNamespace`, `token`, `tokenName`), the values of the fleet-agent chart.",
+	}
+	return schema.Schema{
+		Description: "A Fleet ClusterRegistrationToken: lets agents register their clusters (agent-initiated registration). " +
+			"Create returns once Fleet has written the registration values.",
+		Attributes: attrs,
+		Blocks:     map[string]schema.Block{"timeouts": timeoutsBlock(ctx)},
+	}
+}
+
+// awaitRegistrationValues waits until Fleet has written the token's Secret:
+// until then a token is not usable, which is not an error.
+func awaitRegistrationValues(ctx context.Context, c *kube.Client, _ *registrationTokenModel, applied *fleet.ClusterRegistrationToken, _ bool) (*fleet.ClusterRegistrationToken, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	current := applied
+	err := poll(ctx, func(ctx context.Context) (bool, error) {
+		token, err := registrationTokenAPI.get(ctx, c, applied.Namespace, applied.Name)
+		if err != nil {
+			return false, err
+		}
+		current = token
+		if token.Status == nil || token.Status.SecretName == "" {
+			return false, nil
+		}
+		_, err = registrationValues(ctx, c, applied.Namespace, token.Status.SecretName)
+		if errors.Is(err, errNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if err != nil {
+		detail := err.Error()
+		if ctx.Err() != nil {
+			detail = "Fleet did not write the registration values before the timeout. Is the Fleet controller running?"
+		}
+		diags.AddError(fmt.Sprintf("ClusterRegistrationToken %s/%s is not ready", applied.Namespace, applied.Name), detail)
+	}
+	return current, diags
+}
+
+// readRegistrationValues copies the values from Fleet's Secret; an empty
+// value means the Secret is not there (yet, or any more).
+func readRegistrationValues(ctx context.Context, c *kube.Client, m *registrationTokenModel, token *fleet.ClusterRegistrationToken) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.Values = types.StringValue("")
+	if token.Status == nil || token.Status.SecretName == "" {
+		return diags
+	}
+	values, err := registrationValues(ctx, c, token.Namespace, token.Status.SecretName)
+	switch {
+	case errors.Is(err, errNotFound):
+	case err != nil:
+		diags.AddError("Cannot read the registration values", err.Error())
+	default:
+		m.Values = types.StringValue(values)
+	}
+	return diags
+}
+
+func registrationValues(ctx context.Context, c *kube.Client, namespace, secretName string) (string, error) {
+	core, err := c.Core()
+	if err != nil {
+		return "", err
+	}
+	secret, err := core.CoreV1().Secrets(namespace).Get(ctx, secretName, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return "", errNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("read Secret %s/%s: %w", namespace, secretName, err)
+	}
+	return string(secret.Data[registrationValuesKey]), nil
+}

@@ -1,0 +1,138 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	k8sresource "k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Semantic equality (customtypes, jsontypes) keeps the prior spelling when a
+// Read returns the same value differently spelled. It does not apply between
+// configuration and state at plan time, which is what a plan right after an
+// import compares. These plan modifiers close that gap: where the configured
+// value means the same as the state's, the plan keeps the state's.
+
+// sameMeaning compares two spellings of one value.
+type sameMeaning func(a, b string) bool
+
+func sameJSON(a, b string) bool {
+	var x, y any
+	return json.Unmarshal([]byte(a), &x) == nil && json.Unmarshal([]byte(b), &y) == nil && reflect.DeepEqual(x, y)
+}
+
+func sameQuantity(a, b string) bool {
+	x, errA := k8sresource.ParseQuantity(a)
+	y, errB := k8sresource.ParseQuantity(b)
+	return errA == nil && errB == nil && x.Cmp(y) == 0
+}
+
+// keepStateSpelling is the plan modifier of a string attribute.
+type keepStateSpelling struct{ same sameMeaning }
+
+func (keepStateSpelling) Description(context.Context) string {
+	return "a value that means the same as the state's is not a change"
+}
+
+func (m keepStateSpelling) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (m keepStateSpelling) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	if req.PlanValue.ValueString() != req.StateValue.ValueString() && m.same(req.PlanValue.ValueString(), req.StateValue.ValueString()) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// keepStateSpellingInMap is the same for each element of a map of strings
+// (of any string-based element type).
+type keepStateSpellingInMap struct{ same sameMeaning }
+
+func (keepStateSpellingInMap) Description(context.Context) string {
+	return "an element that means the same as the state's is not a change"
+}
+
+func (m keepStateSpellingInMap) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m keepStateSpellingInMap) PlanModifyMap(ctx context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if req.StateValue.IsNull() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	state := req.StateValue.Elements()
+	elems := make(map[string]attr.Value, len(req.PlanValue.Elements()))
+	changed := false
+	for k, planned := range req.PlanValue.Elements() {
+		elems[k] = planned
+		prior, ok := state[k]
+		if !ok {
+			continue
+		}
+		p, okP := stringOf(ctx, planned)
+		s, okS := stringOf(ctx, prior)
+		if okP && okS && p != s && m.same(p, s) {
+			elems[k] = prior
+			changed = true
+		}
+	}
+	if !changed {
+		return
+	}
+	value, diags := types.MapValue(req.PlanValue.ElementType(ctx), elems)
+	resp.Diagnostics.Append(diags...)
+	resp.PlanValue = value
+}
+
+func stringOf(ctx context.Context, v attr.Value) (string, bool) {
+	s, ok := v.(basetypes.StringValuable)
+	if !ok {
+		return "", false
+	}
+	str, diags := s.ToStringValue(ctx)
+	if diags.HasError() || str.IsNull() || str.IsUnknown() {
+		return "", false
+	}
+	return str.ValueString(), true
+}
+
+// settleNoOpPlan undoes the framework's marking of computed attributes as
+// unknown when the only differences between plan and state were removed by
+// plan modifiers (such as those above): the framework marks them before the
+// modifiers run, and an update that changes nothing would show every status
+// attribute as "known after apply".
+func settleNoOpPlan(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || resp.Plan.Raw.IsFullyKnown() {
+		return
+	}
+	if onlyUnknownsDiffer(resp.Plan.Raw, req.State.Raw) {
+		resp.Plan.Raw = req.State.Raw
+	}
+}
+
+// onlyUnknownsDiffer reports whether plan equals state once each unknown in
+// plan is replaced by the state's value at the same path.
+func onlyUnknownsDiffer(plan, state tftypes.Value) bool {
+	filled, err := tftypes.Transform(plan, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if v.IsKnown() {
+			return v, nil
+		}
+		prior, _, err := tftypes.WalkAttributePath(state, p)
+		if err != nil {
+			return v, nil
+		}
+		if pv, ok := prior.(tftypes.Value); ok {
+			return pv, nil
+		}
+		return v, nil
+	})
+	return err == nil && filled.Equal(state)
+}
