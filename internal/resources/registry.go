@@ -12,11 +12,15 @@ import (
 func Resources() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewClusterGroupResource,
+		NewGitRepoResource,
+		NewHelmOpResource,
 		NewClusterResource,
 		NewClusterRegistrationTokenResource,
 		NewGitRepoRestrictionResource,
 		NewBundleNamespaceMappingResource,
 		NewWorkspaceResource,
+		NewRegistryResource,
+		NewAgentResource,
 	}
 }
 
@@ -24,6 +28,10 @@ func Resources() []func() resource.Resource {
 func DataSources() []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewClusterGroupDataSource,
+		NewClusterDataSource,
+		NewGitRepoDataSource,
 		NewClustersDataSource,
+		NewImagesDataSource,
+		NewRegistriesYAMLDataSource,
 	}
 }

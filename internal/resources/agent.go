@@ -1,0 +1,756 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"helm.sh/helm/v3/pkg/release"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/yaml"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/connection"
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
+	"github.com/fleetform/terraform-provider-fleet/internal/kube"
+)
+
+// Waits of fleet_agent: registration includes pulling the agent image.
+const (
+	agentCreateTimeout = 10 * time.Minute
+	agentUpdateTimeout = 5 * time.Minute
+)
+
+// releaseModified is release_status when the release was changed out of band.
+const releaseModified = "modified"
+
+type agentResource struct{ resourceBase }
+
+var (
+	_ resource.ResourceWithModifyPlan     = (*agentResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*agentResource)(nil)
+	_ resource.ResourceWithImportState    = (*agentResource)(nil)
+)
+
+// NewAgentResource is fleet_agent.
+func NewAgentResource() resource.Resource { return &agentResource{} }
+
+func (r *agentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_agent"
+}
+
+func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = agentSchema(ctx)
+}
+
+// ValidateConfig checks the downstream connection offline, and that the
+// token is in the cluster's namespace (registration happens there).
+func (r *agentResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var k types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, kubernetesPath, &k)...)
+	if !k.IsNull() && !k.IsUnknown() {
+		var m agentKubernetesModel
+		if d := k.As(ctx, &m, basetypes.ObjectAsOptions{}); !d.HasError() {
+			_, d, _ := m.ResourceModel.Config(ctx, kubernetesPath)
+			resp.Diagnostics.Append(d...)
+		}
+	}
+	var cluster, token types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("cluster"), &cluster)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("registration_token"), &token)...)
+	if cluster.IsNull() || cluster.IsUnknown() || token.IsNull() || token.IsUnknown() {
+		return
+	}
+	clusterNS, _, err1 := splitNamespacedName(cluster.ValueString())
+	tokenNS, _, err2 := splitNamespacedName(token.ValueString())
+	if err1 == nil && err2 == nil && clusterNS != tokenNS {
+		resp.Diagnostics.AddAttributeError(path.Root("registration_token"), "Token in another namespace",
+			fmt.Sprintf("An agent registers into the namespace of its token: use a token in %s, the cluster's namespace, not %s.", clusterNS, tokenNS))
+	}
+}
+
+// ModifyPlan plans an upgrade when the release is not what this
+// configuration installed (release_status), and keeps chart_version when an
+// update cannot change it: same chart, pinned to the installed version. (A
+// repository's latest version, or a local chart's files, may have moved on.)
+func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("release_status"), release.StatusDeployed.String())...)
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var planChart, stateChart types.Object
+	var status, installed, pinned types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, chartPath, &planChart)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, chartPath.AtName("version"), &pinned)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, chartPath, &stateChart)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("release_status"), &status)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("chart_version"), &installed)...)
+	if planChart.Equal(stateChart) && pinned.Equal(installed) && status.ValueString() == release.StatusDeployed.String() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("chart_version"), installed)...)
+	}
+	settleNoOpPlan(req, resp)
+}
+
+func (r *agentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if _, _, err := splitNamespacedName(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", "Import a fleet_agent by its cluster, `<cluster namespace>/<cluster name>`: "+err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster"), req.ID)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte(`true`))...)
+}
+
+// configKubeconfig returns kubernetes.kubeconfig_wo from the configuration
+// ("" when unset); write-only values are only there.
+func configKubeconfig(ctx context.Context, config tfsdk.Config) (string, diag.Diagnostics) {
+	var v types.String
+	diags := config.GetAttribute(ctx, kubeconfigWOPath, &v)
+	return v.ValueString(), diags
+}
+
+func configPassword(ctx context.Context, config tfsdk.Config) (string, diag.Diagnostics) {
+	var v types.String
+	diags := config.GetAttribute(ctx, path.Root("image_pull_secret").AtName("password_wo"), &v)
+	return v.ValueString(), diags
+}
+
+// agentTarget is the Cluster a fleet_agent registers as.
+type agentTarget struct{ namespace, name string }
+
+func (m *agentModel) target() agentTarget {
+	ns, name, _ := splitNamespacedName(m.Cluster.ValueString()) // validated
+	return agentTarget{ns, name}
+}
+
+func (t agentTarget) String() string { return t.namespace + "/" + t.name }
+
+// ownedTokenName is the token the resource creates when none is configured.
+func (t agentTarget) ownedTokenName() string { return t.name + "-agent-token" }
+
+func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan agentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	kubeconfig, d := configKubeconfig(ctx, req.Config)
+	resp.Diagnostics.Append(d...)
+	password, d := configPassword(ctx, req.Config)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, agentCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	upstream, target := r.data.Client, plan.target()
+
+	// Everything that can fail without side effects comes first.
+	down, d := connectAgentDownstream(ctx, plan.Kubernetes, kubeconfig)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		return
+	}
+	ch, err := loadAgentChart(plan.Chart)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(chartPath, "Chart not found", err.Error())
+		return
+	}
+	cluster, d := readTargetCluster(ctx, upstream, target)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		return
+	}
+	clientID, generated := cluster.Spec.ClientID, false
+	if clientID == "" {
+		if clientID, err = down.kubeSystemUID(ctx); err != nil {
+			resp.Diagnostics.AddAttributeError(kubernetesPath, "Cannot generate a client ID", err.Error())
+			return
+		}
+		generated = true
+	}
+	fields, err := agentClusterFields(cluster, clientID, generated, plan.AgentProxy, plan.ImagePullSecret != nil)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(conflictPath(plan), "Conflicting Cluster settings", err.Error())
+		return
+	}
+	helm, err := newHelm(mustRESTConfig(down))
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(kubernetesPath, "Cannot use Helm downstream", err.Error())
+		return
+	}
+	// Never take over (nor, on failure, uninstall) a release of someone else's.
+	if _, err := lastRelease(helm); !errors.Is(err, errNotFound) {
+		detail := fmt.Sprintf("The downstream cluster at %s has a %s release in %s already. Uninstall it first "+
+			"(helm -n %[3]s uninstall %[2]s), or, if Terraform installed it with kubernetes.kubeconfig_wo and lost track of it, "+
+			"import it: terraform import <address> %[4]s", down.host, agentReleaseName, agentNamespace, target)
+		if err != nil {
+			detail = err.Error()
+		}
+		resp.Diagnostics.AddAttributeError(kubernetesPath, "fleet-agent already installed", detail)
+		return
+	}
+
+	// From here on, undo what was written if the installation fails.
+	var undo []func(context.Context) error
+	rollback := func() {
+		// The create context may be what ran out.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		for i := len(undo) - 1; i >= 0; i-- {
+			if err := undo[i](ctx); err != nil {
+				resp.Diagnostics.AddWarning("Incomplete cleanup after the failed installation", err.Error())
+			}
+		}
+	}
+	reg, d := r.registration(ctx, &plan, target, &undo)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		rollback()
+		return
+	}
+	if kubeconfig != "" {
+		if err := storeAgentKubeconfig(ctx, upstream, target.namespace, target.name, kubeconfig, plan.Kubernetes.KubeconfigWOVersion.ValueInt64()); err != nil {
+			resp.Diagnostics.AddAttributeError(kubeconfigWOPath, "Cannot store the kubeconfig", err.Error())
+			rollback()
+			return
+		}
+		undo = append(undo, func(ctx context.Context) error {
+			return deleteOwnedSecret(ctx, upstream, target.namespace, agentKubeconfigSecretName(target.name))
+		})
+	}
+	// The client ID goes on the Cluster before the agent can register with
+	// it: an unknown client ID would make Fleet create another Cluster.
+	if err := applyAgentClusterFields(ctx, upstream, target.namespace, target.name, fields); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("cluster"), "Cannot update the Cluster", err.Error())
+		rollback()
+		return
+	}
+	if plan.ImagePullSecret != nil {
+		if err := down.writePullSecret(ctx, plan.ImagePullSecret, password); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("image_pull_secret"), "Cannot write the image pull Secret", err.Error())
+			rollback()
+			return
+		}
+		undo = append(undo, down.deletePullSecret)
+	}
+
+	plan.ID = types.StringValue(target.String())
+	plan.ClientID = types.StringValue(clientID)
+	if plan.APIServerURL.IsUnknown() {
+		plan.APIServerURL = types.StringValue(reg.APIServerURL)
+	}
+	if plan.APIServerCA.IsUnknown() {
+		plan.APIServerCA = types.StringValue(reg.APIServerCA)
+	}
+	managed, err := plan.managedValues()
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("values"), "Invalid chart values", err.Error())
+		rollback()
+		return
+	}
+	rel, err := installAgent(ctx, helm, ch, chartValues(managed, reg.values()), plan.ImagePullSecret != nil)
+	if err != nil {
+		undo = append(undo, func(context.Context) error { return uninstallAgent(helm) })
+		resp.Diagnostics.AddError("Cannot install the fleet-agent chart", err.Error())
+		rollback()
+		return
+	}
+
+	// Installed: the state is saved from here on, even if the wait fails.
+	plan.setRelease(rel)
+	plan.Registered = types.BoolValue(false)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	registered, d := awaitRegistration(ctx, upstream, down, target)
+	resp.Diagnostics.Append(d...)
+	plan.Registered = types.BoolValue(registered)
+	if registered && plan.RegistrationToken.IsNull() {
+		// The agent registered: the token has served its purpose.
+		if err := deleteOwnedToken(ctx, upstream, target.namespace, target.ownedTokenName()); err != nil {
+			resp.Diagnostics.AddWarning("Cannot delete the registration token", err.Error())
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// conflictPath is the attribute a Cluster settings conflict is about.
+func conflictPath(m agentModel) path.Path {
+	if m.AgentProxy != nil {
+		return path.Root("agent_proxy")
+	}
+	return path.Root("image_pull_secret")
+}
+
+// mustRESTConfig returns the REST configuration connectAgentDownstream already
+// built successfully.
+func mustRESTConfig(d *agentDownstream) *rest.Config {
+	rc, _ := d.client.RESTConfig()
+	return rc
+}
+
+func (m *agentModel) setRelease(rel *release.Release) {
+	m.ReleaseStatus = types.StringValue(rel.Info.Status.String())
+	m.ChartVersion = types.StringValue(rel.Chart.Metadata.Version)
+}
+
+// readTargetCluster reads the Cluster named by `cluster`.
+func readTargetCluster(ctx context.Context, c *kube.Client, t agentTarget) (*fleet.Cluster, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	cluster, err := clusterAPI.get(ctx, c, t.namespace, t.name)
+	switch {
+	case errors.Is(err, errNotFound):
+		diags.AddAttributeError(path.Root("cluster"), "Cluster not found",
+			fmt.Sprintf("There is no Fleet Cluster %s. Create it first (fleet_cluster), the agent registers as it.", t))
+	case err != nil:
+		diags.AddAttributeError(path.Root("cluster"), "Cannot read the Cluster", err.Error())
+	}
+	return cluster, diags
+}
+
+// registration returns the registration values: those of the configured
+// token, or of a token the resource creates (and adds to undo).
+func (r *agentResource) registration(ctx context.Context, plan *agentModel, t agentTarget, undo *[]func(context.Context) error) (agentRegistration, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	c := r.data.Client
+	at, namespace, name := path.Root("registration_token"), t.namespace, t.ownedTokenName()
+	if !plan.RegistrationToken.IsNull() {
+		namespace, name, _ = splitNamespacedName(plan.RegistrationToken.ValueString())
+	} else {
+		at = path.Root("registration_token_ttl")
+		ttl, _ := time.ParseDuration(plan.RegistrationTokenTTL.ValueString()) // validated
+		if err := createOwnedToken(ctx, c, namespace, name, ttl); err != nil {
+			diags.AddAttributeError(at, "Cannot create a registration token", err.Error())
+			return agentRegistration{}, diags
+		}
+		*undo = append(*undo, func(ctx context.Context) error { return deleteOwnedToken(ctx, c, namespace, name) })
+	}
+	token, err := registrationTokenAPI.get(ctx, c, namespace, name)
+	if errors.Is(err, errNotFound) {
+		diags.AddAttributeError(at, "Registration token not found", fmt.Sprintf("There is no ClusterRegistrationToken %s/%s.", namespace, name))
+		return agentRegistration{}, diags
+	}
+	if err != nil {
+		diags.AddAttributeError(at, "Cannot read the registration token", err.Error())
+		return agentRegistration{}, diags
+	}
+	if token.Status != nil && token.Status.Expires != nil && token.Status.Expires.Before(&metav1.Time{Time: time.Now()}) {
+		diags.AddAttributeError(at, "Registration token expired",
+			fmt.Sprintf("ClusterRegistrationToken %s/%s expired at %s.", namespace, name, token.Status.Expires.UTC().Format(time.RFC3339)))
+		return agentRegistration{}, diags
+	}
+	token, d := awaitRegistrationValues(ctx, c, nil, token, true)
+	if diags.Append(d...); diags.HasError() {
+		return agentRegistration{}, diags
+	}
+	values, err := registrationValues(ctx, c, namespace, token.Status.SecretName)
+	if err != nil {
+		diags.AddAttributeError(at, "Cannot read the registration values", err.Error())
+		return agentRegistration{}, diags
+	}
+	reg, err := parseRegistration(values)
+	if err != nil {
+		diags.AddAttributeError(at, "Unusable registration values", fmt.Sprintf("ClusterRegistrationToken %s/%s: %s", namespace, name, err))
+	}
+	return reg, diags
+}
+
+// createOwnedToken creates the resource's own token, replacing one left by
+// an earlier failed create (its TTL runs from its creation).
+func createOwnedToken(ctx context.Context, c *kube.Client, namespace, name string, ttl time.Duration) error {
+	existing, err := registrationTokenAPI.get(ctx, c, namespace, name)
+	switch {
+	case errors.Is(err, errNotFound):
+	case err != nil:
+		return err
+	case existing.Labels[managedByLabel] != managedByValue:
+		return fmt.Errorf("ClusterRegistrationToken %s/%s exists and was not created by this provider; set registration_token to use it", namespace, name)
+	default:
+		if err := registrationTokenAPI.delete(ctx, c, namespace, name); err != nil {
+			return err
+		}
+	}
+	token := &fleet.ClusterRegistrationToken{Object: fleet.Object{
+		TypeMeta:   typeMeta(fleet.KindClusterRegistrationToken),
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: map[string]string{managedByLabel: managedByValue}},
+	}}
+	token.Spec.TTL = &metav1.Duration{Duration: ttl}
+	_, err = registrationTokenAPI.apply(ctx, c, namespace, name, token)
+	return err
+}
+
+// deleteOwnedToken deletes the resource's own token, if it is still there.
+func deleteOwnedToken(ctx context.Context, c *kube.Client, namespace, name string) error {
+	token, err := registrationTokenAPI.get(ctx, c, namespace, name)
+	if errors.Is(err, errNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if token.Labels[managedByLabel] != managedByValue {
+		return nil
+	}
+	return registrationTokenAPI.delete(ctx, c, namespace, name)
+}
+
+// awaitRegistration waits until the agent has checked in with Fleet. On
+// timeout the error says what the agent pods downstream report, if any.
+func awaitRegistration(ctx context.Context, upstream *kube.Client, down *agentDownstream, t agentTarget) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	err := poll(ctx, func(ctx context.Context) (bool, error) {
+		cluster, err := clusterAPI.get(ctx, upstream, t.namespace, t.name)
+		if err != nil {
+			return false, err
+		}
+		return cluster.Status != nil && cluster.Status.Agent.LastSeen != nil, nil
+	})
+	if err == nil {
+		return true, diags
+	}
+	detail := err.Error()
+	if ctx.Err() != nil {
+		detail = "The fleet-agent chart is installed, but the agent did not check in before the create timeout."
+		probe, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if problem := down.agentPodProblems(probe); problem != "" {
+			detail += " Downstream, the " + problem + "."
+		} else {
+			detail += " Check the agent's log downstream: kubectl -n " + agentNamespace + " logs deploy/fleet-agent."
+		}
+	}
+	diags.AddError(fmt.Sprintf("Cluster %s has not registered", t), detail)
+	return false, diags
+}
+
+// kubeconfigFor returns the kubeconfig_wo to connect with outside create
+// and update: the one the provider stored, when kubeconfig_wo is used.
+func kubeconfigFor(ctx context.Context, c *kube.Client, m *agentModel) (string, error) {
+	if m.Kubernetes == nil || m.Kubernetes.KubeconfigWOVersion.IsNull() {
+		return "", nil
+	}
+	t := m.target()
+	kubeconfig, _, err := loadAgentKubeconfig(ctx, c, t.namespace, t.name)
+	if errors.Is(err, errNotFound) {
+		return "", fmt.Errorf("%w: the Secret %s/%s with the downstream kubeconfig is gone; apply the configuration to store it again",
+			errNotFound, t.namespace, agentKubeconfigSecretName(t.name))
+	}
+	return kubeconfig, err
+}
+
+// importedKubernetes is the connection after an import: only what the
+// provider's kubeconfig Secret tells.
+func importedKubernetes(ctx context.Context, c *kube.Client, t agentTarget) (*agentKubernetesModel, error) {
+	_, version, err := loadAgentKubeconfig(ctx, c, t.namespace, t.name)
+	if errors.Is(err, errNotFound) {
+		return nil, fmt.Errorf("fleet_agent can only be imported when the provider keeps its downstream kubeconfig, i.e. it was "+
+			"installed with kubernetes.kubeconfig_wo: there is no Secret %s/%s", t.namespace, agentKubeconfigSecretName(t.name))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &agentKubernetesModel{
+		ResourceModel: connection.ResourceModel{Model: connection.Model{
+			ConfigPaths: types.ListNull(types.StringType),
+			Exec:        types.ObjectNull(connection.ExecAttrTypes()),
+		}},
+		KubeconfigWOVersion: types.Int64Value(version),
+	}, nil
+}
+
+func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state agentModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	upstream, target := r.data.Client, state.target()
+	imported := wasImported(ctx, req.Private)
+	if state.Kubernetes == nil {
+		k, err := importedKubernetes(ctx, upstream, target)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot import the agent", err.Error())
+			return
+		}
+		state.Kubernetes = k
+	}
+	kubeconfig, err := kubeconfigFor(ctx, upstream, &state)
+	if errors.Is(err, errNotFound) && !imported {
+		// Without it the release cannot be read: plan an update, which
+		// stores the configuration's kubeconfig again.
+		resp.Diagnostics.AddWarning("Cannot read the fleet-agent release", err.Error())
+		state.ReleaseStatus = types.StringValue(release.StatusUnknown.String())
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(kubernetesPath, "Cannot connect to the downstream cluster", err.Error())
+		return
+	}
+	down, d := connectAgentDownstream(ctx, state.Kubernetes, kubeconfig)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		return
+	}
+	helm, err := newHelm(mustRESTConfig(down))
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(kubernetesPath, "Cannot use Helm downstream", err.Error())
+		return
+	}
+	rel, err := lastRelease(helm)
+	if errors.Is(err, errNotFound) || (err == nil && rel.Info.Status == release.StatusUninstalled) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(kubernetesPath, "Cannot read the fleet-agent release", err.Error())
+		return
+	}
+
+	modified := !imported && state.ReleaseStatus.ValueString() == release.StatusDeployed.String() && !state.releaseMatches(rel)
+	if imported {
+		resp.Diagnostics.Append(state.flattenImported(ctx, upstream, rel)...)
+	}
+	state.setRelease(rel)
+	if modified {
+		state.ReleaseStatus = types.StringValue(releaseModified)
+	}
+	cluster, err := clusterAPI.get(ctx, upstream, target.namespace, target.name)
+	switch {
+	case errors.Is(err, errNotFound):
+		state.Registered = types.BoolValue(false)
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(path.Root("cluster"), "Cannot read the Cluster", err.Error())
+		return
+	default:
+		state.Registered = types.BoolValue(cluster.Status != nil && cluster.Status.Agent.LastSeen != nil)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
+}
+
+// releaseMatches reports whether the release holds the chart version and
+// the values this state installed (the token's values aside).
+func (m *agentModel) releaseMatches(rel *release.Release) bool {
+	if rel.Chart == nil || rel.Chart.Metadata == nil || rel.Chart.Metadata.Version != m.ChartVersion.ValueString() {
+		return false
+	}
+	managed, err := m.managedValues()
+	return err == nil && sameValues(withoutKeys(rel.Config, registrationValueKeys), managed)
+}
+
+// flattenImported fills what an import can read back: from the release
+// and the Cluster. The chart's source is not recorded anywhere; the import
+// keeps the chart's name and version.
+func (m *agentModel) flattenImported(ctx context.Context, upstream *kube.Client, rel *release.Release) diag.Diagnostics {
+	var diags diag.Diagnostics
+	t := m.target()
+	m.ID = types.StringValue(t.String())
+	config := rel.Config
+	str := func(key string) types.String {
+		s, _ := config[key].(string)
+		return stringOrNull(s)
+	}
+	m.ClientID = str(valueClientID)
+	m.APIServerURL, m.APIServerCA = str(valueAPIServerURL), str(valueAPIServerCA)
+	m.AgentTLSMode = str(valueAgentTLSMode)
+	m.SystemDefaultRegistry = types.StringNull()
+	if v, ok := lookupNested(config, systemDefaultRegistryPath); ok {
+		s, _ := v.(string)
+		m.SystemDefaultRegistry = stringOrNull(s)
+	}
+	m.Values = types.StringNull()
+	if user := userValues(config); len(user) > 0 {
+		data, err := yaml.Marshal(user)
+		if err != nil {
+			diags.AddError("Cannot read the release values", err.Error())
+		}
+		m.Values = types.StringValue(string(data))
+	}
+	m.Chart = &agentChartModel{
+		Name: types.StringValue(rel.Chart.Metadata.Name), Version: types.StringValue(rel.Chart.Metadata.Version),
+		Repository: types.StringNull(), Path: types.StringNull(),
+	}
+	m.RegistrationToken, m.RegistrationTokenTTL = types.StringNull(), types.StringValue("1h")
+	// The Cluster has the proxy exactly (the chart has one URL for both).
+	m.AgentProxy = nil
+	if cluster, err := clusterAPI.get(ctx, upstream, t.namespace, t.name); err == nil && config[valueProxy] != nil {
+		_, m.AgentProxy = splitAgentEnv(cluster.Spec.AgentEnvVars, true)
+	}
+	return diags
+}
+
+func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state agentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	kubeconfig, d := configKubeconfig(ctx, req.Config)
+	resp.Diagnostics.Append(d...)
+	password, d := configPassword(ctx, req.Config)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Update(ctx, agentUpdateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	upstream, target := r.data.Client, plan.target()
+
+	down, d := connectAgentDownstream(ctx, plan.Kubernetes, kubeconfig)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		return
+	}
+	ch, err := loadAgentChart(plan.Chart)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(chartPath, "Chart not found", err.Error())
+		return
+	}
+	cluster, d := readTargetCluster(ctx, upstream, target)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+		return
+	}
+	fields, err := agentClusterFields(cluster, state.ClientID.ValueString(), false, plan.AgentProxy, plan.ImagePullSecret != nil)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(conflictPath(plan), "Conflicting Cluster settings", err.Error())
+		return
+	}
+	helm, err := newHelm(mustRESTConfig(down))
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(kubernetesPath, "Cannot use Helm downstream", err.Error())
+		return
+	}
+	current, err := lastRelease(helm)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the fleet-agent release",
+			fmt.Sprintf("%s. If it was uninstalled, refresh (terraform apply -refresh-only) to plan a new installation.", err))
+		return
+	}
+
+	resp.Diagnostics.Append(updateAgentKubeconfig(ctx, upstream, target, &plan, kubeconfig)...)
+	if err := applyAgentClusterFields(ctx, upstream, target.namespace, target.name, fields); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("cluster"), "Cannot update the Cluster", err.Error())
+	}
+	resp.Diagnostics.Append(updatePullSecret(ctx, down, &state, &plan, password)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	managed, err := plan.managedValues()
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("values"), "Invalid chart values", err.Error())
+		return
+	}
+	rel := current
+	vals := chartValues(managed, registrationFromRelease(current.Config))
+	// An upgrade that changes nothing would only add a revision.
+	if current.Info.Status != release.StatusDeployed || current.Chart.Metadata.Version != ch.Metadata.Version ||
+		!sameValues(current.Config, vals) || (plan.ImagePullSecret == nil) != (state.ImagePullSecret == nil) {
+		rel, err = upgradeAgent(ctx, helm, ch, vals, plan.ImagePullSecret != nil)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot upgrade the fleet-agent chart", err.Error())
+			if rel == nil {
+				rel, _ = lastRelease(helm)
+			}
+		}
+	}
+	if rel != nil {
+		plan.setRelease(rel)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// updateAgentKubeconfig stores kubeconfig_wo when its version changed or
+// the stored one is gone, and removes the stored one when the connection no
+// longer uses it.
+func updateAgentKubeconfig(ctx context.Context, c *kube.Client, t agentTarget, plan *agentModel, kubeconfig string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	version := plan.Kubernetes.KubeconfigWOVersion
+	if version.IsNull() {
+		if err := deleteOwnedSecret(ctx, c, t.namespace, agentKubeconfigSecretName(t.name)); err != nil {
+			diags.AddAttributeError(kubeconfigWOPath, "Cannot delete the stored kubeconfig", err.Error())
+		}
+		return diags
+	}
+	_, stored, err := loadAgentKubeconfig(ctx, c, t.namespace, t.name)
+	if err != nil && !errors.Is(err, errNotFound) {
+		diags.AddAttributeError(kubeconfigWOPath, "Cannot read the stored kubeconfig", err.Error())
+		return diags
+	}
+	if err == nil && stored == version.ValueInt64() {
+		return diags
+	}
+	if err := storeAgentKubeconfig(ctx, c, t.namespace, t.name, kubeconfig, version.ValueInt64()); err != nil {
+		diags.AddAttributeError(kubeconfigWOPath, "Cannot store the kubeconfig", err.Error())
+	}
+	return diags
+}
+
+// updatePullSecret rewrites the pull Secret when its settings or the
+// password version change, and deletes it when image_pull_secret goes.
+func updatePullSecret(ctx context.Context, down *agentDownstream, state, plan *agentModel, password string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	p, s := plan.ImagePullSecret, state.ImagePullSecret
+	switch {
+	case p == nil && s != nil:
+		if err := down.deletePullSecret(ctx); err != nil {
+			diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot delete the image pull Secret", err.Error())
+		}
+	case p != nil && (s == nil || !p.Server.Equal(s.Server) || !p.Username.Equal(s.Username) || !p.PasswordWOVersion.Equal(s.PasswordWOVersion)):
+		if err := down.writePullSecret(ctx, p, password); err != nil {
+			diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot write the image pull Secret", err.Error())
+		}
+	}
+	return diags
+}
+
+func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state agentModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	upstream, target := r.data.Client, state.target()
+	const hint = " If the downstream cluster no longer exists, remove the agent from the state: terraform state rm <address>."
+	kubeconfig, err := kubeconfigFor(ctx, upstream, &state)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(kubernetesPath, "Cannot connect to the downstream cluster", err.Error()+hint)
+		return
+	}
+	down, d := connectAgentDownstream(ctx, state.Kubernetes, kubeconfig)
+	if d.HasError() {
+		for _, e := range d.Errors() {
+			resp.Diagnostics.AddError(e.Summary(), e.Detail()+hint)
+		}
+		return
+	}
+	helm, err := newHelm(mustRESTConfig(down))
+	if err == nil {
+		err = uninstallAgent(helm)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot uninstall the fleet-agent chart", err.Error())
+		return
+	}
+	if state.ImagePullSecret != nil {
+		if err := down.deletePullSecret(ctx); err != nil {
+			resp.Diagnostics.AddError("Cannot delete the image pull Secret", err.Error())
+		}
+	}
+	if state.RegistrationToken.IsNull() {
+		if err := deleteOwnedToken(ctx, upstream, target.namespace, target.ownedTokenName()); err != nil {
+			resp.Diagnostics.AddError("Cannot delete the registration token", err.Error())
+		}
+	}
+	if err := deleteOwnedSecret(ctx, upstream, target.namespace, agentKubeconfigSecretName(target.name)); err != nil {
+		resp.Diagnostics.AddError("Cannot delete the stored kubeconfig", err.Error())
+	}
+}

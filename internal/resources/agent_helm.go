@@ -1,0 +1,242 @@
+package resources
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/Masterminds/semver/v3"
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/cli"
+	"helm.sh/helm/v3/pkg/downloader"
+	"helm.sh/helm/v3/pkg/getter"
+	"helm.sh/helm/v3/pkg/registry"
+	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/repo"
+	"helm.sh/helm/v3/pkg/storage/driver"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"sigs.k8s.io/yaml"
+)
+
+// The fleet-agent chart refuses any other release name or namespace
+// (templates/validate.yaml), and Fleet looks for its agent there.
+const (
+	agentReleaseName = "fleet-agent"
+	agentNamespace   = "cattle-fleet-system"
+	// agentMaxHistory bounds the release revisions Helm keeps downstream.
+	agentMaxHistory = 5
+)
+
+// helmRESTGetter hands Helm the downstream REST configuration; Helm wants a
+// kubectl-style RESTClientGetter rather than a rest.Config.
+type helmRESTGetter struct {
+	rc *rest.Config
+
+	once      sync.Once
+	discovery discovery.CachedDiscoveryInterface
+	err       error
+}
+
+func (g *helmRESTGetter) ToRESTConfig() (*rest.Config, error) { return rest.CopyConfig(g.rc), nil }
+
+func (g *helmRESTGetter) ToDiscoveryClient() (discovery.CachedDiscoveryInterface, error) {
+	g.once.Do(func() {
+		dc, err := discovery.NewDiscoveryClientForConfig(rest.CopyConfig(g.rc))
+		g.discovery, g.err = memory.NewMemCacheClient(dc), err
+	})
+	return g.discovery, g.err
+}
+
+func (g *helmRESTGetter) ToRESTMapper() (meta.RESTMapper, error) {
+	dc, err := g.ToDiscoveryClient()
+	if err != nil {
+		return nil, err
+	}
+	return restmapper.NewShortcutExpander(restmapper.NewDeferredDiscoveryRESTMapper(dc), dc, func(string) {}), nil
+}
+
+// ToRawKubeConfigLoader only serves the default namespace: the REST
+// configuration comes from ToRESTConfig.
+func (g *helmRESTGetter) ToRawKubeConfigLoader() clientcmd.ClientConfig {
+	return clientcmd.NewDefaultClientConfig(*clientcmdapi.NewConfig(),
+		&clientcmd.ConfigOverrides{Context: clientcmdapi.Context{Namespace: agentNamespace}})
+}
+
+// newHelm returns Helm's action configuration for the agent's namespace,
+// with releases stored as Secrets (Helm's default). Helm's debug log is
+// dropped: it may print rendered values, which hold the token.
+func newHelm(rc *rest.Config) (*action.Configuration, error) {
+	cfg := new(action.Configuration)
+	if err := cfg.Init(&helmRESTGetter{rc: rc}, agentNamespace, "secret", func(string, ...any) {}); err != nil {
+		return nil, fmt.Errorf("set up Helm: %w", err)
+	}
+	return cfg, nil
+}
+
+// lastRelease returns the latest revision of the agent release, or
+// errNotFound.
+func lastRelease(cfg *action.Configuration) (*release.Release, error) {
+	rel, err := cfg.Releases.Last(agentReleaseName)
+	if errors.Is(err, driver.ErrReleaseNotFound) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read Helm release %s/%s: %w", agentNamespace, agentReleaseName, err)
+	}
+	return rel, nil
+}
+
+func installAgent(ctx context.Context, cfg *action.Configuration, ch *chart.Chart, vals map[string]any, pullSecret bool) (*release.Release, error) {
+	install := action.NewInstall(cfg)
+	install.ReleaseName, install.Namespace, install.CreateNamespace = agentReleaseName, agentNamespace, true
+	if pullSecret {
+		install.PostRenderer = pullSecretRenderer{}
+	}
+	rel, err := install.RunWithContext(ctx, ch, vals)
+	if err != nil {
+		return rel, fmt.Errorf("helm install %s into %s: %w", agentReleaseName, agentNamespace, err)
+	}
+	return rel, nil
+}
+
+func upgradeAgent(ctx context.Context, cfg *action.Configuration, ch *chart.Chart, vals map[string]any, pullSecret bool) (*release.Release, error) {
+	upgrade := action.NewUpgrade(cfg)
+	upgrade.Namespace, upgrade.MaxHistory = agentNamespace, agentMaxHistory
+	if pullSecret {
+		upgrade.PostRenderer = pullSecretRenderer{}
+	}
+	rel, err := upgrade.RunWithContext(ctx, agentReleaseName, ch, vals)
+	if err != nil {
+		return rel, fmt.Errorf("helm upgrade %s in %s: %w", agentReleaseName, agentNamespace, err)
+	}
+	return rel, nil
+}
+
+// uninstallAgent removes the release; a release that is gone is fine.
+func uninstallAgent(cfg *action.Configuration) error {
+	uninstall := action.NewUninstall(cfg)
+	uninstall.IgnoreNotFound = true
+	if _, err := uninstall.Run(agentReleaseName); err != nil && !errors.Is(err, driver.ErrReleaseNotFound) {
+		return fmt.Errorf("helm uninstall %s from %s: %w", agentReleaseName, agentNamespace, err)
+	}
+	return nil
+}
+
+// pullSecretRenderer adds the image pull Secret to the agent Deployment:
+// the chart has no value for it.
+type pullSecretRenderer struct{}
+
+func (pullSecretRenderer) Run(in *bytes.Buffer) (*bytes.Buffer, error) {
+	reader := k8syaml.NewYAMLReader(bufio.NewReader(in))
+	out := new(bytes.Buffer)
+	for {
+		doc, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var obj map[string]any
+		if err := yaml.Unmarshal(doc, &obj); err != nil {
+			return nil, err
+		}
+		u := unstructured.Unstructured{Object: obj}
+		if obj != nil && u.GetKind() == "Deployment" && u.GetName() == agentReleaseName {
+			secrets := []any{map[string]any{"name": agentPullSecretName}}
+			if err := unstructured.SetNestedSlice(obj, secrets, "spec", "template", "spec", "imagePullSecrets"); err != nil {
+				return nil, err
+			}
+			if doc, err = yaml.Marshal(obj); err != nil {
+				return nil, err
+			}
+		}
+		out.WriteString("---\n")
+		out.Write(doc)
+	}
+}
+
+// loadAgentChart fetches and loads the chart the model names. Downloads go
+// to a temporary folder, and the user's Helm repository list is not read,
+// so what is installed depends on the configuration alone.
+func loadAgentChart(m *agentChartModel) (*chart.Chart, error) {
+	version := m.Version.ValueString()
+	if p := m.Path.ValueString(); p != "" {
+		ch, err := loader.Load(p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot load the chart at %s: %w", p, err)
+		}
+		if version != "" && !chartVersionMatches(ch.Metadata.Version, version) {
+			return nil, fmt.Errorf("the chart at %s has version %s, not %s", p, ch.Metadata.Version, version)
+		}
+		return ch, nil
+	}
+
+	tmp, err := os.MkdirTemp("", "fleet-agent-chart-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	settings := cli.New()
+	settings.RepositoryConfig = filepath.Join(tmp, "repositories.yaml")
+	settings.RepositoryCache = tmp
+	getters := getter.All(settings)
+	registryClient, err := registry.NewClient(registry.ClientOptWriter(io.Discard))
+	if err != nil {
+		return nil, err
+	}
+	dl := downloader.ChartDownloader{
+		Out: io.Discard, Getters: getters, RegistryClient: registryClient,
+		RepositoryConfig: settings.RepositoryConfig, RepositoryCache: settings.RepositoryCache,
+		Options: []getter.Option{getter.WithRegistryClient(registryClient)},
+	}
+
+	repository, name := strings.TrimSuffix(m.Repository.ValueString(), "/"), m.Name.ValueString()
+	ref := repository + "/" + name
+	if !registry.IsOCI(repository) {
+		ref, err = repo.FindChartInAuthAndTLSAndPassRepoURL(repository, "", "", name, version, "", "", "", false, false, getters)
+		if err != nil {
+			return nil, err
+		}
+	}
+	file, _, err := dl.DownloadTo(ref, version, tmp)
+	if err != nil {
+		return nil, fmt.Errorf("cannot download chart %s: %w", ref, err)
+	}
+	ch, err := loader.Load(file)
+	if err != nil {
+		return nil, fmt.Errorf("cannot load chart %s: %w", ref, err)
+	}
+	return ch, nil
+}
+
+// chartVersionMatches reports whether version satisfies want, an exact
+// version or a constraint.
+func chartVersionMatches(version, want string) bool {
+	if version == want {
+		return true
+	}
+	v, err := semver.NewVersion(version)
+	if err != nil {
+		return false
+	}
+	c, err := semver.NewConstraint(want)
+	return err == nil && c.Check(v)
+}
