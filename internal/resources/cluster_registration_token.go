@@ -45,7 +45,7 @@ func (m *registrationTokenModel) timeoutsValue() timeouts.Value { return m.Timeo
 func (m *registrationTokenModel) expand(ctx context.Context) (*fleet.ClusterRegistrationToken, diag.Diagnostics) {
 	meta, diags := m.objectMeta(ctx)
 	token := &fleet.ClusterRegistrationToken{Object: fleet.Object{TypeMeta: typeMeta(fleet.KindClusterRegistrationToken), ObjectMeta: meta}}
-	if d, ok := m.TTL.Duration(); ok {
+	if d, ok := duration.Of(m.TTL); ok {
 		token.Spec.TTL = &metav1.Duration{Duration: d}
 	}
 	return token, diags

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/quantity"
+	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
@@ -76,9 +77,9 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			Optional: true, Description: "Resource limits and requests of the agent container.",
 			Attributes: map[string]schema.Attribute{
 				"limits": schema.MapAttribute{Optional: true, ElementType: quantity.Type{},
-					PlanModifiers: []planmodifier.Map{keepStateSpellingInMap{sameQuantity}}, Description: "Limits by resource name, e.g. `{ cpu = \"500m\", memory = \"256Mi\" }`."},
+					PlanModifiers: []planmodifier.Map{keepStateSpellingInMap{semantic.Same[quantity.Meaning]}}, Description: "Limits by resource name, e.g. `{ cpu = \"500m\", memory = \"256Mi\" }`."},
 				"requests": schema.MapAttribute{Optional: true, ElementType: quantity.Type{},
-					PlanModifiers: []planmodifier.Map{keepStateSpellingInMap{sameQuantity}}, Description: "Requests by resource name."},
+					PlanModifiers: []planmodifier.Map{keepStateSpellingInMap{semantic.Same[quantity.Meaning]}}, Description: "Requests by resource name."},
 			},
 		},
 		"host_network": schema.BoolAttribute{Optional: true, Description: "Run the agent in the host network (for clusters without a CNI yet)."},

@@ -178,7 +178,7 @@ func (h *helmOptionsModel) expand(ctx context.Context) (*fleet.HelmOptions, diag
 		DisableDependencyUpdate: boolPtr(h.DisableDependencyUpdate),
 	}
 	if !h.Values.IsNull() && !h.Values.IsUnknown() {
-		values, err := h.Values.JSON()
+		values, err := yamlmap.JSON(h.Values)
 		if err != nil {
 			diags.AddAttributeError(path.Root("helm").AtName("values"), "Invalid YAML mapping", err.Error())
 		}

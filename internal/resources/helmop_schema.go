@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
 	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/yamlmap"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
@@ -144,7 +145,7 @@ func helmOptionsAttribute() schema.SingleNestedAttribute {
 				stringvalidator.LengthAtMost(53), namedAttribute(validate.ResourceName())),
 			"values": schema.StringAttribute{
 				Optional: true, CustomType: yamlmap.Type{},
-				PlanModifiers: []planmodifier.String{keepStateSpelling{same: sameYAML}},
+				PlanModifiers: []planmodifier.String{keepStateSpelling{same: semantic.Same[yamlmap.Meaning]}},
 				Description: "Helm values as a YAML or JSON mapping, e.g. `yamlencode({...})` or a heredoc. Only the data " +
 					"counts: formatting, comments, key order and YAML vs JSON never show as a change. May hold " +
 					"Fleet's `${ }` templates.",

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	k8sresource "k8s.io/apimachinery/pkg/api/resource"
 )
 
 // Semantic equality (customtypes, jsontypes) keeps the prior spelling when a
@@ -26,12 +25,6 @@ type sameMeaning func(a, b string) bool
 func sameJSON(a, b string) bool {
 	var x, y any
 	return json.Unmarshal([]byte(a), &x) == nil && json.Unmarshal([]byte(b), &y) == nil && reflect.DeepEqual(x, y)
-}
-
-func sameQuantity(a, b string) bool {
-	x, errA := k8sresource.ParseQuantity(a)
-	y, errB := k8sresource.ParseQuantity(b)
-	return errA == nil && errB == nil && x.Cmp(y) == 0
 }
 
 // keepStateSpelling is the plan modifier of a string attribute.

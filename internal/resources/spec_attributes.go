@@ -17,7 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/duration"
-	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/yamlmap"
+	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
@@ -49,20 +49,8 @@ func intervalAttribute(description string) schema.StringAttribute {
 		CustomType:    duration.Type{},
 		Description:   description + " A Go duration in `ns`, `us`, `ms`, `s`, `m` or `h` (e.g. `30s`, `5m`, `1h30m`); any equal spelling does not diff.",
 		Validators:    []validator.String{validate.FleetDuration()},
-		PlanModifiers: []planmodifier.String{keepStateSpelling{same: sameDuration}},
+		PlanModifiers: []planmodifier.String{keepStateSpelling{same: semantic.Same[duration.Meaning]}},
 	}
-}
-
-// sameDuration and sameYAML compare spellings with the custom types'
-// semantic equality, for keepStateSpelling.
-func sameDuration(a, b string) bool {
-	eq, _ := duration.NewValue(a).StringSemanticEquals(context.Background(), duration.NewValue(b))
-	return eq
-}
-
-func sameYAML(a, b string) bool {
-	eq, _ := yamlmap.NewValue(a).StringSemanticEquals(context.Background(), yamlmap.NewValue(b))
-	return eq
 }
 
 // boolPtr sends a known boolean, false included; null or unknown send nothing.

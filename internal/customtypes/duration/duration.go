@@ -5,58 +5,33 @@
 package duration
 
 import (
-	"context"
-	"fmt"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
 )
 
+// Meaning compares durations by length.
+type Meaning struct{}
+
+func (Meaning) Name() string { return "duration" }
+
+// Invalid is empty: the attributes' validators (Fleet's rules) check the spelling.
+func (Meaning) Invalid() string { return "" }
+
+func (Meaning) Parse(s string) (any, error) { return time.ParseDuration(s) }
+
 // Type is the attribute type (CustomType of a schema.StringAttribute).
-type Type struct {
-	basetypes.StringType
-}
-
-var _ basetypes.StringTypable = Type{}
-
-func (t Type) Equal(o attr.Type) bool {
-	other, ok := o.(Type)
-	return ok && t.StringType.Equal(other.StringType)
-}
-
-func (Type) String() string { return "duration.Type" }
-
-func (Type) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
-	return Value{StringValue: in}, nil
-}
-
-func (t Type) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
-	v, err := t.StringType.ValueFromTerraform(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	s, ok := v.(basetypes.StringValue)
-	if !ok {
-		return nil, fmt.Errorf("unexpected value type %T", v)
-	}
-	return Value{StringValue: s}, nil
-}
-
-func (Type) ValueType(context.Context) attr.Value { return Value{} }
+type Type = semantic.Type[Meaning]
 
 // Value is a duration as the user spelled it.
-type Value struct {
-	basetypes.StringValue
-}
-
-var _ basetypes.StringValuableWithSemanticEquals = Value{}
+type Value = semantic.Value[Meaning]
 
 // NewValue returns a known duration.
-func NewValue(s string) Value { return Value{StringValue: basetypes.NewStringValue(s)} }
+func NewValue(s string) Value { return semantic.NewValue[Meaning](s) }
+
+// NewNull returns a null duration.
+func NewNull() Value { return semantic.NewNull[Meaning]() }
 
 // FromDuration returns d in its shortest usual spelling ("1h", "10m",
 // "1m30s"), which is how people write durations: a configuration written so
@@ -72,36 +47,8 @@ func FromDuration(d time.Duration) Value {
 	return NewValue(s)
 }
 
-// NewNull returns a null duration.
-func NewNull() Value { return Value{StringValue: basetypes.NewStringNull()} }
-
-// NewUnknown returns an unknown duration.
-func NewUnknown() Value { return Value{StringValue: basetypes.NewStringUnknown()} }
-
-func (v Value) Equal(o attr.Value) bool {
-	other, ok := o.(Value)
-	return ok && v.StringValue.Equal(other.StringValue)
-}
-
-func (Value) Type(context.Context) attr.Type { return Type{} }
-
-// StringSemanticEquals reports whether both spell the same duration. Strings
-// that do not parse are equal only when identical.
-func (v Value) StringSemanticEquals(ctx context.Context, other basetypes.StringValuable) (bool, diag.Diagnostics) {
-	o, diags := other.ToStringValue(ctx)
-	if diags.HasError() {
-		return false, diags
-	}
-	a, errA := time.ParseDuration(v.ValueString())
-	b, errB := time.ParseDuration(o.ValueString())
-	if errA != nil || errB != nil {
-		return v.ValueString() == o.ValueString(), diags
-	}
-	return a == b, diags
-}
-
-// Duration parses the value; null, unknown and unparsable values give ok false.
-func (v Value) Duration() (d time.Duration, ok bool) {
+// Of parses v; null, unknown and unparsable values give ok false.
+func Of(v Value) (d time.Duration, ok bool) {
 	if v.IsNull() || v.IsUnknown() {
 		return 0, false
 	}

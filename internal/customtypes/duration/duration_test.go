@@ -34,14 +34,14 @@ func TestValueFromTerraform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, ok := v.(Value).Duration()
+	d, ok := Of(v.(Value))
 	if !ok || d.String() != "5m0s" {
 		t.Fatalf("got %v %v", d, ok)
 	}
 	if !(Type{}).Equal(v.Type(context.Background())) {
 		t.Fatal("value type does not round-trip")
 	}
-	if _, ok := NewNull().Duration(); ok {
+	if _, ok := Of(NewNull()); ok {
 		t.Fatal("null parsed")
 	}
 }

@@ -5,76 +5,38 @@
 package quantity
 
 import (
-	"context"
 	"fmt"
+	"math/big"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
 )
 
-// Type is the attribute type (ElementType of a map of quantities).
-type Type struct {
-	basetypes.StringType
-}
+// Meaning compares quantities by amount.
+type Meaning struct{}
 
-var _ basetypes.StringTypable = Type{}
+func (Meaning) Name() string    { return "quantity" }
+func (Meaning) Invalid() string { return "Invalid quantity" }
 
-func (t Type) Equal(o attr.Type) bool {
-	other, ok := o.(Type)
-	return ok && t.StringType.Equal(other.StringType)
-}
-
-func (Type) String() string { return "quantity.Type" }
-
-func (Type) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
-	return Value{StringValue: in}, nil
-}
-
-func (t Type) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
-	v, err := t.StringType.ValueFromTerraform(ctx, in)
+// Parse returns the exact decimal amount, the same for equal amounts.
+func (Meaning) Parse(s string) (any, error) {
+	q, err := resource.ParseQuantity(s)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := v.(basetypes.StringValue)
+	amount, ok := new(big.Rat).SetString(q.AsDec().String())
 	if !ok {
-		return nil, fmt.Errorf("unexpected value type %T", v)
+		return nil, fmt.Errorf("quantity %q has no exact amount", s)
 	}
-	return Value{StringValue: s}, nil
+	return amount.RatString(), nil
 }
 
-func (Type) ValueType(context.Context) attr.Value { return Value{} }
+// Type is the attribute type (ElementType of a map of quantities).
+type Type = semantic.Type[Meaning]
 
 // Value is a quantity as the user spelled it.
-type Value struct {
-	basetypes.StringValue
-}
-
-var _ basetypes.StringValuableWithSemanticEquals = Value{}
+type Value = semantic.Value[Meaning]
 
 // NewValue returns a known quantity.
-func NewValue(s string) Value { return Value{StringValue: basetypes.NewStringValue(s)} }
-
-func (v Value) Equal(o attr.Value) bool {
-	other, ok := o.(Value)
-	return ok && v.StringValue.Equal(other.StringValue)
-}
-
-func (Value) Type(context.Context) attr.Type { return Type{} }
-
-// StringSemanticEquals reports whether both are the same amount. Strings
-// that do not parse are equal only when identical.
-func (v Value) StringSemanticEquals(ctx context.Context, other basetypes.StringValuable) (bool, diag.Diagnostics) {
-	o, diags := other.ToStringValue(ctx)
-	if diags.HasError() {
-		return false, diags
-	}
-	a, errA := resource.ParseQuantity(v.ValueString())
-	b, errB := resource.ParseQuantity(o.ValueString())
-	if errA != nil || errB != nil {
-		return v.ValueString() == o.ValueString(), diags
-	}
-	return a.Cmp(b) == 0, diags
-}
+func NewValue(s string) Value { return semantic.NewValue[Meaning](s) }

@@ -5,68 +5,36 @@ package yamlmap
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/big"
-	"reflect"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"sigs.k8s.io/yaml"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
 )
+
+// Meaning compares mappings by their data.
+type Meaning struct{}
+
+func (Meaning) Name() string                { return "yamlmap" }
+func (Meaning) Invalid() string             { return "Invalid YAML mapping" }
+func (Meaning) Parse(s string) (any, error) { return decode(s) }
 
 // Type is the attribute type (CustomType of a schema.StringAttribute).
-type Type struct {
-	basetypes.StringType
-}
+type Type = semantic.Type[Meaning]
 
-var _ basetypes.StringTypable = Type{}
+// Value is a mapping as the user wrote it.
+type Value = semantic.Value[Meaning]
 
-func (t Type) Equal(o attr.Type) bool {
-	other, ok := o.(Type)
-	return ok && t.StringType.Equal(other.StringType)
-}
+// NewValue returns a known mapping.
+func NewValue(s string) Value { return semantic.NewValue[Meaning](s) }
 
-func (Type) String() string { return "yamlmap.Type" }
+// NewNull returns a null mapping.
+func NewNull() Value { return semantic.NewNull[Meaning]() }
 
-func (Type) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
-	return Value{StringValue: in}, nil
-}
-
-func (t Type) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
-	v, err := t.StringType.ValueFromTerraform(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	s, ok := v.(basetypes.StringValue)
-	if !ok {
-		return nil, fmt.Errorf("unexpected value type %T", v)
-	}
-	return Value{StringValue: s}, nil
-}
-
-func (Type) ValueType(context.Context) attr.Value { return Value{} }
-
-// Value is a YAML mapping as the user wrote it.
-type Value struct {
-	basetypes.StringValue
-}
-
-var (
-	_ basetypes.StringValuableWithSemanticEquals = Value{}
-	_ xattr.ValidateableAttribute                = Value{}
-)
-
-// NewValue returns a known value.
-func NewValue(s string) Value { return Value{StringValue: basetypes.NewStringValue(s)} }
-
-// NewNull returns a null value.
-func NewNull() Value { return Value{StringValue: basetypes.NewStringNull()} }
+// JSON returns the mapping of v as JSON.
+func JSON(v Value) (json.RawMessage, error) { return ToJSON(v.ValueString()) }
 
 // FromJSON returns a value read from the server as compact JSON with sorted
 // keys and numbers as written, the text jsonencode gives for the same data
@@ -88,18 +56,6 @@ func FromJSON(raw json.RawMessage) (Value, error) {
 	return NewValue(string(out)), nil
 }
 
-func (v Value) Equal(o attr.Value) bool {
-	other, ok := o.(Value)
-	return ok && v.StringValue.Equal(other.StringValue)
-}
-
-func (Value) Type(context.Context) attr.Type { return Type{} }
-
-// JSON converts the mapping to a JSON object.
-func (v Value) JSON() (json.RawMessage, error) {
-	return ToJSON(v.ValueString())
-}
-
 // ToJSON converts a YAML or JSON mapping to a JSON object. Anything but a
 // mapping (a list, a scalar, an empty document) is an error.
 func ToJSON(s string) (json.RawMessage, error) {
@@ -111,32 +67,6 @@ func ToJSON(s string) (json.RawMessage, error) {
 		return nil, errors.New("must be a YAML or JSON mapping (key: value pairs), not a list or a single value")
 	}
 	return out, nil
-}
-
-// ValidateAttribute reports a value that is not a YAML mapping.
-func (v Value) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
-	if v.IsNull() || v.IsUnknown() {
-		return
-	}
-	if _, err := v.JSON(); err != nil {
-		// Name the attribute: Terraform points at the resource for nested ones.
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid YAML mapping", "Attribute "+req.Path.String()+": "+err.Error())
-	}
-}
-
-// StringSemanticEquals reports whether both hold the same data. Values that
-// do not parse are equal only when identical.
-func (v Value) StringSemanticEquals(ctx context.Context, other basetypes.StringValuable) (bool, diag.Diagnostics) {
-	o, diags := other.ToStringValue(ctx)
-	if diags.HasError() {
-		return false, diags
-	}
-	a, errA := decode(v.ValueString())
-	b, errB := decode(o.ValueString())
-	if errA != nil || errB != nil {
-		return v.ValueString() == o.ValueString(), diags
-	}
-	return reflect.DeepEqual(a, b), diags
 }
 
 // decode parses a mapping into comparable Go values: numbers become exact

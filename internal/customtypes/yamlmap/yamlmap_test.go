@@ -32,7 +32,7 @@ func TestSemanticEquals(t *testing.T) {
 
 func TestJSONRoundTrip(t *testing.T) {
 	in := "controller:\n  replicas: 2\n  args: [\"--x\"]\nport: 8443\n"
-	raw, err := NewValue(in).JSON()
+	raw, err := JSON(NewValue(in))
 	if err != nil {
 		t.Fatal(err)
 	}
