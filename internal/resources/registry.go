@@ -21,6 +21,9 @@ func Resources() []func() resource.Resource {
 		NewWorkspaceResource,
 		NewRegistryResource,
 		NewAgentResource,
+		NewRancherClusterResource,
+		NewRancherAgentResource,
+		NewRancherSettingResource,
 	}
 }
 
