@@ -4,6 +4,12 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -218,4 +224,38 @@ func flattenJSON(v any, isNil bool) jsontypes.Normalized {
 		return jsontypes.NewNormalizedNull()
 	}
 	return jsontypes.NewNormalizedValue(string(data))
+}
+
+// The agent attributes fleet_cluster and fleet_rancher_cluster share.
+
+// tolerationsAttribute is a list of core/v1 tolerations.
+func tolerationsAttribute(description string, validators ...validator.List) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Optional: true, Description: description, Validators: validators,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"key": schema.StringAttribute{Optional: true, Description: "Taint key the toleration matches; empty matches all keys (with `Exists`)."},
+			"operator": schema.StringAttribute{Optional: true, Description: "`Equal` (default) or `Exists`.",
+				Validators: []validator.String{stringvalidator.OneOf("Equal", "Exists")}},
+			"value": schema.StringAttribute{Optional: true, Description: "Taint value for `Equal`."},
+			"effect": schema.StringAttribute{Optional: true, Description: "`NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all.",
+				Validators: []validator.String{stringvalidator.OneOf("NoSchedule", "PreferNoSchedule", "NoExecute")}},
+			"toleration_seconds": schema.Int64Attribute{Optional: true, Description: "How long a `NoExecute` taint is tolerated."},
+		}},
+	}
+}
+
+// resourcesAttribute is the limits and requests of a container; quantities
+// compare by amount.
+func resourcesAttribute() schema.SingleNestedAttribute {
+	quantities := func(description string) schema.MapAttribute {
+		return schema.MapAttribute{Optional: true, ElementType: quantity.Type{}, Description: description,
+			PlanModifiers: []planmodifier.Map{keepStateSpellingInMap{semantic.Same[quantity.Meaning]}}}
+	}
+	return schema.SingleNestedAttribute{
+		Optional: true, Description: "Resource limits and requests of the agent container.",
+		Attributes: map[string]schema.Attribute{
+			"limits":   quantities("Limits by resource name, e.g. `{ cpu = \"500m\", memory = \"256Mi\" }`."),
+			"requests": quantities("Requests by resource name."),
+		},
+	}
 }

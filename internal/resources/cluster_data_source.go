@@ -2,16 +2,11 @@ package resources
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // clusterResourceOnly are fleet_cluster's attributes about writing the
@@ -87,19 +82,7 @@ func (d *clusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 		delete(from, name)
 	}
 	attrs := dataSourceAttributes(from, asOutput)
-	keepCustomTypes(from, attrs)
-	attrs["id"] = dschema.StringAttribute{Computed: true, Description: "`namespace/name` of the cluster."}
-	attrs["name"] = dschema.StringAttribute{
-		Required:    true,
-		Description: "Name of the cluster to read.",
-		Validators:  []validator.String{validate.ResourceName()},
-	}
-	ns := dataSourceNamespaceAttribute("of the cluster")
-	ns.Computed = true
-	attrs["namespace"] = ns
-	attrs["labels"] = dschema.MapAttribute{Computed: true, ElementType: types.StringType,
-		Description: "All labels of the cluster, including those Fleet and the agent's registration added."}
-	attrs["annotations"] = dschema.MapAttribute{Computed: true, ElementType: types.StringType, Description: "All annotations of the cluster."}
+	addNamedObjectAttributes(attrs, "cluster")
 	resp.Schema = dschema.Schema{
 		Description: "Reads a Fleet Cluster: its labels, how Fleet renders its agent, its per-cluster namespace " +
 			"(`cluster_namespace`) and its status (`ready`, `state`, `agent_last_seen`, `ready_bundles`).",
@@ -110,24 +93,12 @@ func (d *clusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 func (d *clusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var config clusterDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	namespace, diags := d.namespace(config.Namespace)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	name := config.Name.ValueString()
-	c, err := clusterAPI.get(ctx, d.data.Client, namespace, name)
-	if errors.Is(err, errNotFound) {
-		resp.Diagnostics.AddError("Cluster not found", fmt.Sprintf("There is no Fleet Cluster %s/%s.", namespace, name))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Cluster", err.Error())
+	c := readNamedObject(ctx, &d.dataSourceBase, clusterAPI, config.objectMetaModel, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	var m clusterModel
 	m.flatten(c, true)
-	// A data source shows every label and annotation, system ones included.
-	m.Labels, m.Annotations = stringMapValue(c.Labels), stringMapValue(c.Annotations)
+	m.showAllKeys(c.ObjectMeta)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newClusterDataModel(&m))...)
 }

@@ -51,7 +51,7 @@ data "fleet_cluster_group" "missing" {
   namespace = "` + ns + `"
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)ClusterGroup not found.*There is no ClusterGroup ` + ns + `/missing`),
+				ExpectError: regexp.MustCompile(`(?s)ClusterGroup not found.*There is no Fleet ClusterGroup ` + ns + `/missing`),
 			},
 		},
 	})

@@ -14,8 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/quantity"
-	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
@@ -55,34 +53,15 @@ func clusterSchema(ctx context.Context) schema.Schema {
 		"agent_proxy": agentProxyAttribute("The agent's proxy. Expands into `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` and their " +
 			"lower-case twins in `agentEnvVars`, so Fleet keeps them on the agent it renders, also after it adopts an agent " +
 			"installed by chart."),
-		"agent_tolerations": schema.ListNestedAttribute{
-			Optional: true, Description: "Tolerations added to the agent.",
-			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"key": schema.StringAttribute{Optional: true, Description: "Taint key the toleration matches; empty matches all keys (with `Exists`)."},
-				"operator": schema.StringAttribute{Optional: true, Description: "`Equal` (default) or `Exists`.",
-					Validators: []validator.String{stringvalidator.OneOf("Equal", "Exists")}},
-				"value": schema.StringAttribute{Optional: true, Description: "Taint value for `Equal`."},
-				"effect": schema.StringAttribute{Optional: true, Description: "`NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all.",
-					Validators: []validator.String{stringvalidator.OneOf("NoSchedule", "PreferNoSchedule", "NoExecute")}},
-				"toleration_seconds": schema.Int64Attribute{Optional: true, Description: "How long a `NoExecute` taint is tolerated."},
-			}},
-		},
+		"agent_tolerations": tolerationsAttribute("Tolerations added to the agent."),
 		"agent_affinity": schema.StringAttribute{
 			Optional: true, CustomType: jsontypes.NormalizedType{},
 			PlanModifiers: []planmodifier.String{keepStateSpelling{sameJSON}},
 			Description: "Affinity of the agent as the JSON of a core/v1 `Affinity` (use `jsonencode`); formatting never " +
 				"shows as a change. Unset keeps Fleet's default affinity.",
 		},
-		"agent_resources": schema.SingleNestedAttribute{
-			Optional: true, Description: "Resource limits and requests of the agent container.",
-			Attributes: map[string]schema.Attribute{
-				"limits": schema.MapAttribute{Optional: true, ElementType: quantity.Type{},
-					PlanModifiers: []planmodifier.Map{keepStateSpellingInMap{semantic.Same[quantity.Meaning]}}, Description: "Limits by resource name, e.g. `{ cpu = \"500m\", memory = \"256Mi\" }`."},
-				"requests": schema.MapAttribute{Optional: true, ElementType: quantity.Type{},
-					PlanModifiers: []planmodifier.Map{keepStateSpellingInMap{semantic.Same[quantity.Meaning]}}, Description: "Requests by resource name."},
-			},
-		},
-		"host_network": schema.BoolAttribute{Optional: true, Description: "Run the agent in the host network (for clusters without a CNI yet)."},
+		"agent_resources": resourcesAttribute(),
+		"host_network":    schema.BoolAttribute{Optional: true, Description: "Run the agent in the host network (for clusters without a CNI yet)."},
 		"agent_scheduling_customization": schema.SingleNestedAttribute{
 			Optional: true, Description: "A PriorityClass and a PodDisruptionBudget Fleet creates for the agent.",
 			Attributes: map[string]schema.Attribute{

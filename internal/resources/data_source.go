@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -89,7 +90,7 @@ const (
 )
 
 // dataSourceAttribute converts a resource schema attribute of the kinds the
-// provider's schemas use. Plan modifiers and defaults, which data sources do
+// provider's schemas use, custom types included. Plan modifiers and defaults, which data sources do
 // not have, are dropped. Any other kind is a bug that the schema unit test
 // catches, so it panics rather than returning a half-converted schema.
 func dataSourceAttribute(a rschema.Attribute, mode attributeMode) dschema.Attribute {
@@ -97,7 +98,9 @@ func dataSourceAttribute(a rschema.Attribute, mode attributeMode) dschema.Attrib
 	req, opt := !out && a.IsRequired(), !out && a.IsOptional()
 	switch a := a.(type) {
 	case rschema.StringAttribute:
-		s := dschema.StringAttribute{Required: req, Optional: opt, Computed: out, Sensitive: a.Sensitive, Description: a.Description}
+		// The custom type stays, so the data source reads into the same model types.
+		s := dschema.StringAttribute{Required: req, Optional: opt, Computed: out, Sensitive: a.Sensitive, Description: a.Description,
+			CustomType: a.CustomType}
 		if !out {
 			s.Validators = a.Validators
 		}
@@ -148,4 +151,46 @@ func dataSourceAttributes(attrs map[string]rschema.Attribute, mode attributeMode
 		out[name] = dataSourceAttribute(a, mode)
 	}
 	return out
+}
+
+// addNamedObjectAttributes sets the attributes of a data source that reads
+// one named object: name (and namespace) in, id and every label and
+// annotation out.
+func addNamedObjectAttributes(attrs map[string]dschema.Attribute, kind string) {
+	attrs["id"] = dschema.StringAttribute{Computed: true, Description: "`namespace/name` of the " + kind + "."}
+	attrs["name"] = dschema.StringAttribute{
+		Required:    true,
+		Description: "Name of the " + kind + " to read.",
+		Validators:  []validator.String{validate.ResourceName()},
+	}
+	ns := dataSourceNamespaceAttribute("of the " + kind)
+	ns.Computed = true
+	attrs["namespace"] = ns
+	attrs["labels"] = dschema.MapAttribute{Computed: true, ElementType: types.StringType, Description: "All labels of the " + kind + ", system ones included."}
+	attrs["annotations"] = dschema.MapAttribute{Computed: true, ElementType: types.StringType, Description: "All annotations of the " + kind + "."}
+}
+
+// readNamedObject reads the object a data source names, in its namespace or
+// the provider's default one; a missing object is an error.
+func readNamedObject[T any](ctx context.Context, d *dataSourceBase, api objectAPI[T], config objectMetaModel, diags *diag.Diagnostics) *T {
+	namespace, ds := d.namespace(config.Namespace)
+	if diags.Append(ds...); diags.HasError() {
+		return nil
+	}
+	name := config.Name.ValueString()
+	obj, err := api.get(ctx, d.data.Client, namespace, name)
+	switch {
+	case errors.Is(err, errNotFound):
+		diags.AddError(api.kind+" not found", fmt.Sprintf("There is no Fleet %s %s/%s.", api.kind, namespace, name))
+		return nil
+	case err != nil:
+		diags.AddError("Cannot read the "+api.kind, err.Error())
+		return nil
+	}
+	return obj
+}
+
+// showAllKeys makes a data source report every label and annotation.
+func (m *objectMetaModel) showAllKeys(meta metav1.ObjectMeta) {
+	m.Labels, m.Annotations = stringMapValue(meta.Labels), stringMapValue(meta.Annotations)
 }

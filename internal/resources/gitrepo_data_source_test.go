@@ -54,7 +54,7 @@ data "fleet_gitrepo" "missing" {
   name      = "nothing-here"
 }
 `, ns),
-				ExpectError: regexp.MustCompile(`There is no GitRepo .*/nothing-here`),
+				ExpectError: regexp.MustCompile(`There is no Fleet GitRepo .*/nothing-here`),
 			},
 		},
 	})

@@ -24,8 +24,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/quantity"
-	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 	"github.com/fleetform/terraform-provider-fleet/internal/rancher"
@@ -248,19 +246,7 @@ func agentCustomizationAttribute(agent string) schema.SingleNestedAttribute {
 		Optional:    true,
 		Description: "How Rancher renders the " + agent + " Deployment.",
 		Attributes: map[string]schema.Attribute{
-			"append_tolerations": schema.ListNestedAttribute{
-				Optional: true, Description: "Tolerations added to Rancher's own.",
-				Validators: []validator.List{listvalidator.SizeAtLeast(1)},
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"key": schema.StringAttribute{Optional: true, Description: "Taint key the toleration matches; empty matches all keys (with `Exists`)."},
-					"operator": schema.StringAttribute{Optional: true, Description: "`Equal` (default) or `Exists`.",
-						Validators: []validator.String{stringvalidator.OneOf("Equal", "Exists")}},
-					"value": schema.StringAttribute{Optional: true, Description: "Taint value for `Equal`."},
-					"effect": schema.StringAttribute{Optional: true, Description: "`NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all.",
-						Validators: []validator.String{stringvalidator.OneOf("NoSchedule", "PreferNoSchedule", "NoExecute")}},
-					"toleration_seconds": schema.Int64Attribute{Optional: true, Description: "How long a `NoExecute` taint is tolerated."},
-				}},
-			},
+			"append_tolerations": tolerationsAttribute("Tolerations added to Rancher's own.", listvalidator.SizeAtLeast(1)),
 			"override_affinity": schema.StringAttribute{
 				Optional: true, CustomType: jsontypes.NormalizedType{},
 				PlanModifiers: []planmodifier.String{keepStateSpelling{sameJSON}},
@@ -268,15 +254,7 @@ func agentCustomizationAttribute(agent string) schema.SingleNestedAttribute {
 				Description: "Affinity replacing Rancher's default, as the JSON of a core/v1 `Affinity` (use `jsonencode`); " +
 					"formatting never shows as a change.",
 			},
-			"override_resource_requirements": schema.SingleNestedAttribute{
-				Optional: true, Description: "Resource limits and requests of the agent container.",
-				Attributes: map[string]schema.Attribute{
-					"limits": schema.MapAttribute{Optional: true, ElementType: quantity.Type{},
-						PlanModifiers: []planmodifier.Map{keepStateSpellingInMap{semantic.Same[quantity.Meaning]}}, Description: "Limits by resource name, e.g. `{ cpu = \"500m\", memory = \"256Mi\" }`."},
-					"requests": schema.MapAttribute{Optional: true, ElementType: quantity.Type{},
-						PlanModifiers: []planmodifier.Map{keepStateSpellingInMap{semantic.Same[quantity.Meaning]}}, Description: "Requests by resource name."},
-				},
-			},
+			"override_resource_requirements": resourcesAttribute(),
 		},
 	}
 }
