@@ -43,20 +43,12 @@ func storeAgentKubeconfig(ctx context.Context, c *kube.Client, namespace, cluste
 // loadAgentKubeconfig returns the stored kubeconfig and its
 // kubeconfig_wo_version, or errNotFound.
 func loadAgentKubeconfig(ctx context.Context, c *kube.Client, namespace, cluster string) (string, int64, error) {
-	core, err := c.Core()
+	data, err := readOwnedSecret(ctx, c, namespace, agentKubeconfigSecretName(cluster))
 	if err != nil {
 		return "", 0, err
 	}
-	name := agentKubeconfigSecretName(cluster)
-	secret, err := core.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) || (err == nil && secret.Labels[managedByLabel] != managedByValue) {
-		return "", 0, errNotFound
-	}
-	if err != nil {
-		return "", 0, fmt.Errorf("read Secret %s/%s: %w", namespace, name, err)
-	}
-	version, _ := strconv.ParseInt(string(secret.Data[agentKubeconfigVersionKey]), 10, 64)
-	return string(secret.Data[agentKubeconfigKey]), version, nil
+	version, _ := strconv.ParseInt(string(data[agentKubeconfigVersionKey]), 10, 64)
+	return string(data[agentKubeconfigKey]), version, nil
 }
 
 // agentDownstream is a connection to the cluster the agent runs in.

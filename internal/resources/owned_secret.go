@@ -76,3 +76,22 @@ func deleteOwnedSecret(ctx context.Context, c *kube.Client, namespace, name stri
 	}
 	return nil
 }
+
+// readOwnedSecret returns the data of a Secret the provider wrote, or
+// errNotFound when it is missing or someone else's.
+func readOwnedSecret(ctx context.Context, c *kube.Client, namespace, name string) (map[string][]byte, error) {
+	core, err := c.Core()
+	if err != nil {
+		return nil, err
+	}
+	secret, err := core.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, errNotFound
+	case err != nil:
+		return nil, fmt.Errorf("read Secret %s/%s: %w", namespace, name, err)
+	case secret.Labels[managedByLabel] != managedByValue:
+		return nil, errNotFound
+	}
+	return secret.Data, nil
+}

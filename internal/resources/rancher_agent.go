@@ -433,7 +433,8 @@ func (r *rancherAgentResource) connectFromState(ctx context.Context, state *ranc
 			return nil, diags
 		}
 		secretName := rancherAgentKubeconfigSecret(name)
-		kubeconfig, err := ownedSecretValue(ctx, r.data.Client, workspace, secretName, "value")
+		data, err := readOwnedSecret(ctx, r.data.Client, workspace, secretName)
+		kubeconfig := string(data["value"])
 		if err != nil || kubeconfig == "" {
 			diags.AddAttributeError(path.Root("kubernetes"), "Cannot read the stored kubeconfig",
 				fmt.Sprintf("Secret %s/%s keeps kubernetes.kubeconfig_wo for refresh and destroy: %v. "+
@@ -454,27 +455,8 @@ func (r *rancherAgentResource) connectFromState(ctx context.Context, state *ranc
 	return down, diags
 }
 
-// ownedSecretValue is secretValue for a Secret the provider wrote: one of
-// the same name that someone else created is not used.
-func ownedSecretValue(ctx context.Context, c *kube.Client, namespace, name, key string) (string, error) {
-	core, err := c.Core()
-	if err != nil {
-		return "", err
-	}
-	secret, err := core.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		return "", nil
-	case err != nil:
-		return "", fmt.Errorf("read Secret %s/%s: %w", namespace, name, err)
-	case secret.Labels[managedByLabel] != managedByValue:
-		return "", fmt.Errorf("Secret %s/%s was not written by this provider", namespace, name)
-	}
-	return string(secret.Data[key]), nil
-}
-
 func errOrMissing(err error) error {
-	if err != nil {
+	if err != nil && !errors.Is(err, errNotFound) {
 		return err
 	}
 	return errors.New("the Secret or its key `value` is missing")
