@@ -89,9 +89,15 @@ resource "fleet_cluster" "line_b" {
 resource "fleet_agent" "line_b" {
   cluster    = fleet_cluster.line_b.id
   kubernetes = { config_path = var.line_b_kubeconfig }
+  # The chart comes from the registry too, with its CA and account: the
+  # machine running Terraform needs no `helm registry login`.
   chart = {
-    repository = var.agent_chart_repository
-    version    = var.agent_chart_version
+    repository          = var.agent_chart_repository
+    version             = var.agent_chart_version
+    ca_bundle           = fleet_registry.site.ca_bundle
+    username            = var.registry_username
+    password_wo         = var.registry_password
+    password_wo_version = var.registry_password_version
   }
   api_server_url          = var.fleet_host
   system_default_registry = fleet_registry.site.image_prefix

@@ -78,8 +78,9 @@ func (r *agentResource) ValidateConfig(ctx context.Context, req resource.Validat
 
 // ModifyPlan plans an upgrade when the release is not what this
 // configuration installed (release_status), and keeps chart_version when an
-// update cannot change it: same chart, pinned to the installed version. (A
-// repository's latest version, or a local chart's files, may have moved on.)
+// update cannot change it: same chart source, pinned to the installed
+// version. (A repository's latest version, or a local chart's files, may
+// have moved on.)
 func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -95,10 +96,26 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, chartPath, &stateChart)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("release_status"), &status)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("chart_version"), &installed)...)
-	if planChart.Equal(stateChart) && pinned.Equal(installed) && status.ValueString() == release.StatusDeployed.String() {
+	if sameChartSource(planChart, stateChart) && pinned.Equal(installed) && status.ValueString() == release.StatusDeployed.String() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("chart_version"), installed)...)
 	}
 	settleNoOpPlan(req, resp)
+}
+
+// sameChartSource reports whether two chart blocks name the same chart:
+// credentials and TLS settings only say how to reach it, so a new password
+// alone leaves chart_version known.
+func sameChartSource(a, b types.Object) bool {
+	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
+		return a.Equal(b)
+	}
+	x, y := a.Attributes(), b.Attributes()
+	for _, name := range []string{"repository", "name", "version", "path"} {
+		if !x[name].Equal(y[name]) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *agentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -119,11 +136,19 @@ func configKubeconfig(ctx context.Context, config tfsdk.Config) (string, diag.Di
 	return v.ValueString(), diags
 }
 
-func configPassword(ctx context.Context, config tfsdk.Config) (string, diag.Diagnostics) {
+// configPassword returns the write-only password at p from the
+// configuration ("" when unset): image_pull_secret's or chart's.
+func configPassword(ctx context.Context, config tfsdk.Config, p path.Path) (string, diag.Diagnostics) {
 	var v types.String
-	diags := config.GetAttribute(ctx, path.Root("image_pull_secret").AtName("password_wo"), &v)
+	diags := config.GetAttribute(ctx, p, &v)
 	return v.ValueString(), diags
 }
+
+// Write-only passwords of fleet_agent.
+var (
+	pullSecretPasswordPath = path.Root("image_pull_secret").AtName("password_wo")
+	chartPasswordPath      = chartPath.AtName("password_wo")
+)
 
 // agentTarget is the Cluster a fleet_agent registers as.
 type agentTarget struct{ namespace, name string }
@@ -143,7 +168,9 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	kubeconfig, d := configKubeconfig(ctx, req.Config)
 	resp.Diagnostics.Append(d...)
-	password, d := configPassword(ctx, req.Config)
+	password, d := configPassword(ctx, req.Config, pullSecretPasswordPath)
+	resp.Diagnostics.Append(d...)
+	chartPassword, d := configPassword(ctx, req.Config, chartPasswordPath)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -159,9 +186,9 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
 	}
-	ch, err := loadAgentChart(plan.Chart)
+	ch, err := loadAgentChart(plan.Chart, chartPassword)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(chartPath, "Chart not found", err.Error())
+		resp.Diagnostics.AddAttributeError(chartPath, chartErrorSummary(err), err.Error())
 		return
 	}
 	cluster, d := readTargetCluster(ctx, upstream, target)
@@ -574,6 +601,8 @@ func (m *agentModel) flattenImported(ctx context.Context, upstream *kube.Client,
 	m.Chart = &agentChartModel{
 		Name: types.StringValue(rel.Chart.Metadata.Name), Version: types.StringValue(rel.Chart.Metadata.Version),
 		Repository: types.StringNull(), Path: types.StringNull(),
+		CABundle: types.StringNull(), Username: types.StringNull(), PasswordWO: types.StringNull(),
+		PasswordWOVersion: types.Int64Null(), InsecureSkipTLSVerify: types.BoolNull(),
 	}
 	m.RegistrationToken, m.RegistrationTokenTTL = types.StringNull(), types.StringValue("1h")
 	// The Cluster has the proxy exactly (the chart has one URL for both).
@@ -590,7 +619,9 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	kubeconfig, d := configKubeconfig(ctx, req.Config)
 	resp.Diagnostics.Append(d...)
-	password, d := configPassword(ctx, req.Config)
+	password, d := configPassword(ctx, req.Config, pullSecretPasswordPath)
+	resp.Diagnostics.Append(d...)
+	chartPassword, d := configPassword(ctx, req.Config, chartPasswordPath)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -605,9 +636,9 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
 	}
-	ch, err := loadAgentChart(plan.Chart)
+	ch, err := loadAgentChart(plan.Chart, chartPassword)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(chartPath, "Chart not found", err.Error())
+		resp.Diagnostics.AddAttributeError(chartPath, chartErrorSummary(err), err.Error())
 		return
 	}
 	cluster, d := readTargetCluster(ctx, upstream, target)

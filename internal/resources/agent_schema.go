@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -52,10 +53,15 @@ type agentKubernetesModel struct {
 }
 
 type agentChartModel struct {
-	Repository types.String `tfsdk:"repository"`
-	Name       types.String `tfsdk:"name"`
-	Version    types.String `tfsdk:"version"`
-	Path       types.String `tfsdk:"path"`
+	Repository            types.String `tfsdk:"repository"`
+	Name                  types.String `tfsdk:"name"`
+	Version               types.String `tfsdk:"version"`
+	Path                  types.String `tfsdk:"path"`
+	CABundle              types.String `tfsdk:"ca_bundle"`
+	Username              types.String `tfsdk:"username"`
+	PasswordWO            types.String `tfsdk:"password_wo"`
+	PasswordWOVersion     types.Int64  `tfsdk:"password_wo_version"`
+	InsecureSkipTLSVerify types.Bool   `tfsdk:"insecure_skip_tls_verify"`
 }
 
 type agentPullSecretModel struct {
@@ -78,8 +84,10 @@ func agentSchema(ctx context.Context) schema.Schema {
 			"`fleet-agent` Helm chart (release `fleet-agent` in `cattle-fleet-system`) with the registration values of a " +
 			"cluster registration token, and waits until the cluster has registered with Fleet as the `fleet_cluster` " +
 			"named by `cluster`.\n\n" +
-			"**Secrets.** The registration token, `kubernetes.kubeconfig_wo` and `image_pull_secret.password_wo` never " +
-			"reach the state. Reading and destroying the agent needs the downstream cluster, but Terraform does not " +
+			"**Secrets.** The registration token, `kubernetes.kubeconfig_wo`, `image_pull_secret.password_wo` and " +
+			"`chart.password_wo` never reach the state. The chart is only downloaded by create and update, which have " +
+			"the configuration and so its write-only values, also when the update is one planned because the release " +
+			"drifted (`release_status`); refresh, import and destroy read the release downstream and need no chart. Reading and destroying the agent needs the downstream cluster, but Terraform does not " +
 			"send write-only values to refresh or destroy; so when `kubernetes.kubeconfig_wo` is used, the provider keeps " +
 			"that kubeconfig in the Secret `<cluster name>-agent-kubeconfig` in the cluster's namespace upstream (next to " +
 			"the Cluster, as Fleet itself keeps kubeconfigs for manager-initiated registration) and reads it back for " +
@@ -128,15 +136,18 @@ func agentSchema(ctx context.Context) schema.Schema {
 			},
 			"chart": schema.SingleNestedAttribute{
 				Required: true,
-				Description: "Where the `fleet-agent` chart comes from: a chart repository (`repository` and `name`), or " +
-					"a local chart (`path`) for air-gapped sites. Use the chart of the Fleet version the management " +
-					"cluster runs, e.g. from `https://rancher.github.io/fleet-helm-charts/`.",
+				Description: "Where the `fleet-agent` chart comes from: a chart repository (`repository` and `name`, with " +
+					"`ca_bundle` and `username`/`password_wo` for a private one, e.g. an OCI registry inside an air gap), " +
+					"or a local chart (`path`). Use the chart of the Fleet version the management cluster runs, e.g. " +
+					"from `https://rancher.github.io/fleet-helm-charts/`. Terraform's machine downloads it; nothing is " +
+					"written to Helm's configuration or cache.",
 				Attributes: map[string]schema.Attribute{
 					"repository": schema.StringAttribute{
 						Optional: true,
 						Description: "An HTTP(S) chart repository URL (`https://rancher.github.io/fleet-helm-charts/`) or an OCI " +
-							"registry path (`oci://registry.corp/charts`; the chart is `<repository>/<name>`). Registry " +
-							"credentials come from `helm registry login`.",
+							"registry path (`oci://registry.corp/charts`; the chart is `<repository>/<name>:<version>`). " +
+							"Credentials: `username` and `password_wo`; without them, an OCI registry gets those of " +
+							"`helm registry login` on the machine running Terraform, if any.",
 						Validators: []validator.String{chartRepositoryValidator{}},
 					},
 					"name": schema.StringAttribute{
@@ -155,6 +166,46 @@ func agentSchema(ctx context.Context) schema.Schema {
 						Optional:    true,
 						Description: "A local chart: a packaged `.tgz` or a chart directory, e.g. a copy of Fleet's `charts/fleet-agent`.",
 						Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"ca_bundle": schema.StringAttribute{
+						Optional: true,
+						Description: "PEM CA certificates to trust, besides the system's, for downloading the chart from " +
+							"`repository` (HTTPS or OCI), e.g. `fleet_registry.site.ca_bundle`. Only Terraform's machine uses it.",
+						Validators: []validator.String{validate.PEMCertificates(), stringvalidator.ConflictsWith(chartSibling("path"))},
+					},
+					"username": schema.StringAttribute{
+						Optional:    true,
+						Description: "User name for `repository` (basic authentication). Requires `password_wo` and `password_wo_version`.",
+						Validators: []validator.String{
+							stringvalidator.LengthAtLeast(1),
+							stringvalidator.AlsoRequires(chartSibling("password_wo"), chartSibling("password_wo_version")),
+							stringvalidator.ConflictsWith(chartSibling("path")),
+						},
+					},
+					"password_wo": schema.StringAttribute{
+						Optional: true, WriteOnly: true, Sensitive: true,
+						Description: "Password or token of `username` (write-only: never in plan or state). The chart is " +
+							"only downloaded when the agent is installed or upgraded, when Terraform has the configuration " +
+							"and so the password; refresh and destroy do not need it.",
+						Validators: []validator.String{
+							stringvalidator.LengthAtLeast(1),
+							stringvalidator.AlsoRequires(chartSibling("username"), chartSibling("password_wo_version")),
+						},
+					},
+					"password_wo_version": schema.Int64Attribute{
+						Optional: true,
+						Description: "Version of `password_wo`: Terraform cannot see a write-only value change, so change " +
+							"this number with the password. The next apply downloads the chart with it (the release is only " +
+							"upgraded if the chart or values changed).",
+						Validators: []validator.Int64{int64validator.AlsoRequires(chartSibling("password_wo"))},
+					},
+					"insecure_skip_tls_verify": schema.BoolAttribute{
+						Optional:    true,
+						Description: "Do not verify the TLS certificate of `repository`. Prefer `ca_bundle`.",
+						Validators: []validator.Bool{
+							boolvalidator.ConflictsWith(chartSibling("ca_bundle")),
+							boolvalidator.ConflictsWith(chartSibling("path")),
+						},
 					},
 				},
 				Validators: []validator.Object{chartSourceValidator{}},
@@ -240,6 +291,9 @@ func agentSchema(ctx context.Context) schema.Schema {
 	}
 	return s
 }
+
+// chartSibling matches the chart attribute name next to the one validated.
+func chartSibling(name string) path.Expression { return path.MatchRelative().AtParent().AtName(name) }
 
 // nameNestedErrors makes the errors of nested string attributes name the
 // attribute (see namedAttribute): Terraform points at the resource for them.

@@ -253,7 +253,7 @@ func TestAccAgent(t *testing.T) {
 						return stateNeverContains(rel.Config["token"].(string), kubeconfigKeyData(t, kubeconfig))(s)
 					},
 					func(*terraform.State) error {
-						waitForClusterCount(t, ns, "factory", 1)
+						waitForGroupStatus(t, ns, "factory", 1, -1)
 						return nil
 					},
 				),

@@ -19,7 +19,7 @@ func TestAccClusterGroupDataSource(t *testing.T) {
 	createFleetCluster(t, ns, "edge-1", map[string]string{"env": "test"})
 	createFleetCluster(t, ns, "edge-2", map[string]string{"env": "prod"})
 	createClusterGroupObject(t, ns, "edge", map[string]string{"env": "test"})
-	waitForClusterCount(t, ns, "edge", 1)
+	waitForGroupStatus(t, ns, "edge", 1, 1)
 	provider := fmt.Sprintf("provider \"fleet\" {\n  config_path       = %q\n  default_namespace = %q\n}\n", acctest.Env.Upstream.Kubeconfig, ns)
 	const address = "data.fleet_cluster_group.edge"
 

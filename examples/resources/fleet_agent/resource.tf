@@ -50,3 +50,21 @@ resource "fleet_agent" "plant" {
     password_wo_version = 1
   }
 }
+
+# An air-gapped site whose registry also serves the chart (pushed there with
+# `helm push fleet-agent-0.16.0.tgz oci://registry.mill.internal:5000/charts`).
+# The registry's CA and account come with the chart block: the machine
+# running Terraform needs no `helm registry login` and need not trust the CA.
+resource "fleet_agent" "mill" {
+  cluster    = "fleet-default/mill-1"
+  kubernetes = { config_path = "/srv/site/mill-1.kubeconfig" }
+  chart = {
+    repository          = "oci://registry.mill.internal:5000/charts" # pulls <repository>/fleet-agent:<version>
+    version             = "0.16.0"
+    ca_bundle           = file("/srv/site/registry-ca.pem")
+    username            = "fleet-puller"
+    password_wo         = var.registry_password # write-only: never in the state
+    password_wo_version = 1
+  }
+  system_default_registry = "registry.mill.internal:5000"
+}
