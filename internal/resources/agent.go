@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/release"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
@@ -163,15 +164,46 @@ func (t agentTarget) String() string { return t.namespace + "/" + t.name }
 // ownedTokenName is the token the resource creates when none is configured.
 func (t agentTarget) ownedTokenName() string { return t.name + "-agent-token" }
 
+// agentWriteInputs is what create and update need before writing anything.
+type agentWriteInputs struct {
+	kubeconfig, pullSecretPassword string // write-only values from the configuration
+	down                           *agentDownstream
+	chart                          *chart.Chart
+	cluster                        *fleet.Cluster
+}
+
+// prepareAgentWrite reads the write-only values and does everything that can
+// fail without side effects: reach the downstream cluster, load the chart,
+// read the target Cluster.
+func prepareAgentWrite(ctx context.Context, upstream *kube.Client, config tfsdk.Config, plan *agentModel) (*agentWriteInputs, diag.Diagnostics) {
+	var in agentWriteInputs
+	kubeconfig, diags := configKubeconfig(ctx, config)
+	password, d := configPassword(ctx, config, pullSecretPasswordPath)
+	diags.Append(d...)
+	chartPassword, d := configPassword(ctx, config, chartPasswordPath)
+	if diags.Append(d...); diags.HasError() {
+		return nil, diags
+	}
+	in.kubeconfig, in.pullSecretPassword = kubeconfig, password
+	in.down, d = connectAgentDownstream(ctx, plan.Kubernetes, kubeconfig)
+	if diags.Append(d...); diags.HasError() {
+		return nil, diags
+	}
+	var err error
+	if in.chart, err = loadAgentChart(plan.Chart, chartPassword); err != nil {
+		diags.AddAttributeError(chartPath, chartErrorSummary(err), err.Error())
+		return nil, diags
+	}
+	in.cluster, d = readTargetCluster(ctx, upstream, plan.target())
+	if diags.Append(d...); diags.HasError() {
+		return nil, diags
+	}
+	return &in, diags
+}
+
 func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan agentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	kubeconfig, d := configKubeconfig(ctx, req.Config)
-	resp.Diagnostics.Append(d...)
-	password, d := configPassword(ctx, req.Config, pullSecretPasswordPath)
-	resp.Diagnostics.Append(d...)
-	chartPassword, d := configPassword(ctx, req.Config, chartPasswordPath)
-	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -180,21 +212,12 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	upstream, target := r.data.Client, plan.target()
-
-	// Everything that can fail without side effects comes first.
-	down, d := connectAgentDownstream(ctx, plan.Kubernetes, kubeconfig)
+	in, d := prepareAgentWrite(ctx, upstream, req.Config, &plan)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
 	}
-	ch, err := loadAgentChart(plan.Chart, chartPassword)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(chartPath, chartErrorSummary(err), err.Error())
-		return
-	}
-	cluster, d := readTargetCluster(ctx, upstream, target)
-	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
-		return
-	}
+	kubeconfig, password, down, ch, cluster := in.kubeconfig, in.pullSecretPassword, in.down, in.chart, in.cluster
+	var err error
 	clientID, generated := cluster.Spec.ClientID, false
 	if clientID == "" {
 		if clientID, err = down.kubeSystemUID(ctx); err != nil {
@@ -617,12 +640,6 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	var plan, state agentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	kubeconfig, d := configKubeconfig(ctx, req.Config)
-	resp.Diagnostics.Append(d...)
-	password, d := configPassword(ctx, req.Config, pullSecretPasswordPath)
-	resp.Diagnostics.Append(d...)
-	chartPassword, d := configPassword(ctx, req.Config, chartPasswordPath)
-	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -631,20 +648,12 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	upstream, target := r.data.Client, plan.target()
-
-	down, d := connectAgentDownstream(ctx, plan.Kubernetes, kubeconfig)
+	in, d := prepareAgentWrite(ctx, upstream, req.Config, &plan)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
 	}
-	ch, err := loadAgentChart(plan.Chart, chartPassword)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(chartPath, chartErrorSummary(err), err.Error())
-		return
-	}
-	cluster, d := readTargetCluster(ctx, upstream, target)
-	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
-		return
-	}
+	kubeconfig, password, down, ch, cluster := in.kubeconfig, in.pullSecretPassword, in.down, in.chart, in.cluster
+	var err error
 	fields, err := agentClusterFields(cluster, state.ClientID.ValueString(), false, plan.AgentProxy, plan.ImagePullSecret != nil)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(conflictPath(plan), "Conflicting Cluster settings", err.Error())

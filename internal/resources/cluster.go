@@ -20,8 +20,20 @@ import (
 
 var clusterAPI = objectAPI[fleet.Cluster]{gvr: fleet.Clusters, kind: fleet.KindCluster}
 
-// clusterModel is the state of fleet_cluster.
+// clusterModel is the state of fleet_cluster: what the fleet_cluster data
+// source shows, plus the attributes about writing the cluster.
 type clusterModel struct {
+	clusterDataModel
+	KubeconfigWO        types.String   `tfsdk:"kubeconfig_wo"`
+	KubeconfigWOVersion types.Int64    `tfsdk:"kubeconfig_wo_version"`
+	APIServerURL        types.String   `tfsdk:"api_server_url"`
+	APIServerCA         types.String   `tfsdk:"api_server_ca"`
+	WaitForReady        types.Bool     `tfsdk:"wait_for_ready"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+}
+
+// clusterDataModel is a Fleet Cluster's metadata, spec and status.
+type clusterDataModel struct {
 	objectMetaModel
 	ClientID                     types.String         `tfsdk:"client_id"`
 	Paused                       types.Bool           `tfsdk:"paused"`
@@ -39,17 +51,11 @@ type clusterModel struct {
 	TemplateValues               jsontypes.Normalized `tfsdk:"template_values"`
 	KubeConfigSecret             types.String         `tfsdk:"kube_config_secret"`
 	KubeConfigSecretNamespace    types.String         `tfsdk:"kube_config_secret_namespace"`
-	KubeconfigWO                 types.String         `tfsdk:"kubeconfig_wo"`
-	KubeconfigWOVersion          types.Int64          `tfsdk:"kubeconfig_wo_version"`
-	APIServerURL                 types.String         `tfsdk:"api_server_url"`
-	APIServerCA                  types.String         `tfsdk:"api_server_ca"`
-	WaitForReady                 types.Bool           `tfsdk:"wait_for_ready"`
 	ClusterNamespace             types.String         `tfsdk:"cluster_namespace"`
 	Ready                        types.Bool           `tfsdk:"ready"`
 	State                        types.String         `tfsdk:"state"`
 	AgentLastSeen                types.String         `tfsdk:"agent_last_seen"`
 	ReadyBundles                 types.String         `tfsdk:"ready_bundles"`
-	Timeouts                     timeouts.Value       `tfsdk:"timeouts"`
 }
 
 func (m *clusterModel) meta() *objectMetaModel        { return &m.objectMetaModel }
