@@ -57,7 +57,7 @@ func (r *agentResource) ValidateConfig(ctx context.Context, req resource.Validat
 	var k types.Object
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, kubernetesPath, &k)...)
 	if !k.IsNull() && !k.IsUnknown() {
-		var m agentKubernetesModel
+		var m downstreamKubernetesModel
 		if d := k.As(ctx, &m, basetypes.ObjectAsOptions{}); !d.HasError() {
 			_, d, _ := m.ResourceModel.Config(ctx, kubernetesPath)
 			resp.Diagnostics.Append(d...)
@@ -495,7 +495,7 @@ func kubeconfigFor(ctx context.Context, c *kube.Client, m *agentModel) (string, 
 
 // importedKubernetes is the connection after an import: only what the
 // provider's kubeconfig Secret tells.
-func importedKubernetes(ctx context.Context, c *kube.Client, t agentTarget) (*agentKubernetesModel, error) {
+func importedKubernetes(ctx context.Context, c *kube.Client, t agentTarget) (*downstreamKubernetesModel, error) {
 	_, version, err := loadAgentKubeconfig(ctx, c, t.namespace, t.name)
 	if errors.Is(err, errNotFound) {
 		return nil, fmt.Errorf("fleet_agent can only be imported when the provider keeps its downstream kubeconfig, i.e. it was "+
@@ -504,7 +504,7 @@ func importedKubernetes(ctx context.Context, c *kube.Client, t agentTarget) (*ag
 	if err != nil {
 		return nil, err
 	}
-	return &agentKubernetesModel{
+	return &downstreamKubernetesModel{
 		ResourceModel: connection.ResourceModel{Model: connection.Model{
 			ConfigPaths: types.ListNull(types.StringType),
 			Exec:        types.ObjectNull(connection.ExecAttrTypes()),

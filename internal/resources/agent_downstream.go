@@ -63,7 +63,7 @@ type agentDownstream struct {
 // from the provider's Secret). It checks that the cluster answers and
 // accepts the credentials, so that nothing is installed or written when it
 // does not; errors name the endpoint.
-func connectAgentDownstream(ctx context.Context, m *agentKubernetesModel, kubeconfig string) (*agentDownstream, diag.Diagnostics) {
+func connectAgentDownstream(ctx context.Context, m *downstreamKubernetesModel, kubeconfig string) (*agentDownstream, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if m == nil {
 		diags.AddAttributeError(kubernetesPath, "Missing downstream connection", "Set kubernetes to reach the downstream cluster.")

@@ -25,29 +25,28 @@ import (
 
 // agentModel is the state of fleet_agent.
 type agentModel struct {
-	ID                    types.String          `tfsdk:"id"`
-	Cluster               types.String          `tfsdk:"cluster"`
-	Kubernetes            *agentKubernetesModel `tfsdk:"kubernetes"`
-	RegistrationToken     types.String          `tfsdk:"registration_token"`
-	RegistrationTokenTTL  types.String          `tfsdk:"registration_token_ttl"`
-	Chart                 *agentChartModel      `tfsdk:"chart"`
-	Values                types.String          `tfsdk:"values"`
-	APIServerURL          types.String          `tfsdk:"api_server_url"`
-	APIServerCA           types.String          `tfsdk:"api_server_ca"`
-	AgentTLSMode          types.String          `tfsdk:"agent_tls_mode"`
-	AgentProxy            *agentProxyModel      `tfsdk:"agent_proxy"`
-	SystemDefaultRegistry types.String          `tfsdk:"system_default_registry"`
-	ImagePullSecret       *agentPullSecretModel `tfsdk:"image_pull_secret"`
-	ClientID              types.String          `tfsdk:"client_id"`
-	ReleaseStatus         types.String          `tfsdk:"release_status"`
-	ChartVersion          types.String          `tfsdk:"chart_version"`
-	Registered            types.Bool            `tfsdk:"registered"`
-	Timeouts              timeouts.Value        `tfsdk:"timeouts"`
+	ID                    types.String               `tfsdk:"id"`
+	Cluster               types.String               `tfsdk:"cluster"`
+	Kubernetes            *downstreamKubernetesModel `tfsdk:"kubernetes"`
+	RegistrationToken     types.String               `tfsdk:"registration_token"`
+	RegistrationTokenTTL  types.String               `tfsdk:"registration_token_ttl"`
+	Chart                 *agentChartModel           `tfsdk:"chart"`
+	Values                types.String               `tfsdk:"values"`
+	APIServerURL          types.String               `tfsdk:"api_server_url"`
+	APIServerCA           types.String               `tfsdk:"api_server_ca"`
+	AgentTLSMode          types.String               `tfsdk:"agent_tls_mode"`
+	AgentProxy            *agentProxyModel           `tfsdk:"agent_proxy"`
+	SystemDefaultRegistry types.String               `tfsdk:"system_default_registry"`
+	ImagePullSecret       *agentPullSecretModel      `tfsdk:"image_pull_secret"`
+	ClientID              types.String               `tfsdk:"client_id"`
+	ReleaseStatus         types.String               `tfsdk:"release_status"`
+	ChartVersion          types.String               `tfsdk:"chart_version"`
+	Registered            types.Bool                 `tfsdk:"registered"`
+	Timeouts              timeouts.Value             `tfsdk:"timeouts"`
 }
 
-// agentKubernetesModel is the downstream connection: the shared connection
-// attributes plus the version that makes a new kubeconfig_wo take effect.
-type agentKubernetesModel struct {
+// downstreamKubernetesModel is downstreamKubernetesAttribute's model.
+type downstreamKubernetesModel struct {
 	connection.ResourceModel
 	KubeconfigWOVersion types.Int64 `tfsdk:"kubeconfig_wo_version"`
 }
@@ -115,7 +114,7 @@ func agentSchema(ctx context.Context) schema.Schema {
 				Validators:    []validator.String{namespacedNameValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
-			"kubernetes": agentKubernetesAttribute(),
+			"kubernetes": downstreamKubernetesAttribute("Connection to the downstream cluster the agent is installed into; it is checked before anything is installed.", "the Secret `<cluster name>-agent-kubeconfig` next to the Cluster upstream"),
 			"registration_token": schema.StringAttribute{
 				Optional: true,
 				Description: "ClusterRegistrationToken to register with, `<namespace>/<name>` (e.g. " +
@@ -313,16 +312,18 @@ func nameNestedErrors(attrs map[string]schema.Attribute) {
 	}
 }
 
-// agentKubernetesAttribute is the downstream connection: the provider's
-// connection attributes plus kubeconfig_wo and its version.
-func agentKubernetesAttribute() schema.SingleNestedAttribute {
-	a := connection.ResourceNestedAttribute("Connection to the downstream cluster the agent is installed into. The " +
-		"same settings as the provider's, plus `kubeconfig_wo`; the provider's `KUBE_*` environment variables do not apply. " +
-		"It is checked before anything is installed.")
+// downstreamKubernetesAttribute is the connection of fleet_agent and
+// fleet_rancher_agent to a downstream cluster: the provider's connection
+// attributes plus kubeconfig_wo, which the provider keeps in an upstream
+// Secret (storedIn says which) because Terraform passes no write-only value
+// to refresh and destroy, and the version that makes a new one take effect.
+func downstreamKubernetesAttribute(description, storedIn string) schema.SingleNestedAttribute {
+	a := connection.ResourceNestedAttribute(description + " The same settings as the provider's, plus `kubeconfig_wo`; " +
+		"the provider's `KUBE_*` environment variables do not apply.")
 	a.Optional, a.Required = false, true
 	wo := a.Attributes[connection.AttrKubeconfigWO].(schema.StringAttribute)
-	wo.Description += " The provider keeps it in the Secret `<cluster name>-agent-kubeconfig` upstream for refresh and " +
-		"destroy. Requires `kubeconfig_wo_version`."
+	wo.Description += " Terraform passes no write-only value to refresh and destroy, so the provider keeps it in " +
+		storedIn + " and deletes it with the resource. Requires `kubeconfig_wo_version`."
 	wo.Validators = append(wo.Validators, kubeconfigContent{},
 		stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("kubeconfig_wo_version")))
 	a.Attributes[connection.AttrKubeconfigWO] = wo

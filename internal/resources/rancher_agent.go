@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -32,22 +31,15 @@ import (
 
 // rancherAgentModel is the state of fleet_rancher_agent.
 type rancherAgentModel struct {
-	ID             types.String                 `tfsdk:"id"`
-	Cluster        types.String                 `tfsdk:"cluster"`
-	Kubernetes     *rancherAgentKubernetesModel `tfsdk:"kubernetes"`
-	RancherCA      types.String                 `tfsdk:"rancher_ca"`
-	Insecure       types.Bool                   `tfsdk:"insecure"`
-	ClusterID      types.String                 `tfsdk:"cluster_id"`
-	AppliedObjects types.List                   `tfsdk:"applied_objects"`
-	DriftedObjects types.List                   `tfsdk:"drifted_objects"`
-	Timeouts       timeouts.Value               `tfsdk:"timeouts"`
-}
-
-// rancherAgentKubernetesModel is the downstream connection, as fleet_agent's:
-// the shared connection attributes plus the version of kubeconfig_wo.
-type rancherAgentKubernetesModel struct {
-	connection.ResourceModel
-	KubeconfigWOVersion types.Int64 `tfsdk:"kubeconfig_wo_version"`
+	ID             types.String               `tfsdk:"id"`
+	Cluster        types.String               `tfsdk:"cluster"`
+	Kubernetes     *downstreamKubernetesModel `tfsdk:"kubernetes"`
+	RancherCA      types.String               `tfsdk:"rancher_ca"`
+	Insecure       types.Bool                 `tfsdk:"insecure"`
+	ClusterID      types.String               `tfsdk:"cluster_id"`
+	AppliedObjects types.List                 `tfsdk:"applied_objects"`
+	DriftedObjects types.List                 `tfsdk:"drifted_objects"`
+	Timeouts       timeouts.Value             `tfsdk:"timeouts"`
 }
 
 // appliedObjectModel is one element of applied_objects.
@@ -88,22 +80,8 @@ func (r *rancherAgentResource) Metadata(_ context.Context, req resource.Metadata
 }
 
 func (r *rancherAgentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	kubernetes := connection.ResourceNestedAttribute("Connection to the cluster being imported. The same settings as the " +
-		"provider's, plus `kubeconfig_wo`; the provider's `KUBE_*` environment variables do not apply. Refresh uses it to " +
-		"detect drift and destroy to remove the agent.")
-	kubernetes.Optional, kubernetes.Required = false, true
-	wo := kubernetes.Attributes[connection.AttrKubeconfigWO].(schema.StringAttribute)
-	wo.Description += " Terraform does not pass write-only values to refresh and destroy, so the provider keeps it in the " +
-		"Secret `<name>-rancher-agent-kubeconfig` in the cluster's workspace upstream, next to the kubeconfig Secret " +
-		"Rancher keeps for the cluster, and deletes it with the resource. Requires `kubeconfig_wo_version`."
-	wo.Validators = append(wo.Validators, kubeconfigContent{},
-		stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("kubeconfig_wo_version")))
-	kubernetes.Attributes[connection.AttrKubeconfigWO] = wo
-	kubernetes.Attributes["kubeconfig_wo_version"] = schema.Int64Attribute{
-		Optional:    true,
-		Description: "Version of `kubeconfig_wo`: change it to store a new kubeconfig.",
-		Validators:  []validator.Int64{int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName(connection.AttrKubeconfigWO))},
-	}
+	kubernetes := downstreamKubernetesAttribute("Connection to the cluster being imported; refresh uses it to detect drift and destroy to remove the agent.",
+		"the Secret `<name>-rancher-agent-kubeconfig` in the cluster's workspace upstream, next to the kubeconfig Secret Rancher keeps for the cluster")
 	objectAttr := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, Description: description}
 	}
@@ -298,7 +276,7 @@ func (r *rancherAgentResource) write(ctx context.Context, config configGetter, p
 		diags.AddError("Cannot read Rancher's import manifest", redact(err.Error(), reg.token))
 		return
 	}
-	var k rancherAgentKubernetesModel
+	var k downstreamKubernetesModel
 	diags.Append(config.GetAttribute(ctx, path.Root("kubernetes"), &k)...)
 	if diags.HasError() {
 		return
@@ -391,7 +369,7 @@ func refuseForeignAgent(ctx context.Context, down *downstream) error {
 // storeKubeconfig keeps kubeconfig_wo in the Secret upstream when it is
 // used, rewriting it on create and when kubeconfig_wo_version changes, and
 // removes the Secret when the configuration stops using kubeconfig_wo.
-func (r *rancherAgentResource) storeKubeconfig(ctx context.Context, workspace, name string, config rancherAgentKubernetesModel, plan, state *rancherAgentModel) diag.Diagnostics {
+func (r *rancherAgentResource) storeKubeconfig(ctx context.Context, workspace, name string, config downstreamKubernetesModel, plan, state *rancherAgentModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	version := plan.Kubernetes.KubeconfigWOVersion
 	var prior types.Int64
