@@ -2,9 +2,22 @@ package acctest
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"regexp"
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/testenv"
 )
 
@@ -49,4 +62,93 @@ func ChartRepo(t *testing.T) *testenv.ChartRepo {
 	}
 	t.Cleanup(charts.Stop)
 	return charts
+}
+
+// OfflineProvider is a provider block whose management cluster never
+// answers: plans with it prove that validation needs no API access.
+const OfflineProvider = "provider \"fleet\" {\n  host = \"https://127.0.0.1:1\"\n}\n"
+
+// FleetCluster reads a Fleet Cluster upstream.
+func FleetCluster(t *testing.T, namespace, name string) *unstructured.Unstructured {
+	t.Helper()
+	obj, err := Env.Upstream.Dynamic.Resource(fleet.Clusters).Namespace(namespace).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return obj
+}
+
+// CreateFleetCluster creates a Fleet Cluster with labels and an empty spec,
+// as kubectl would (not registered).
+func CreateFleetCluster(t *testing.T, namespace, name string, labels map[string]string) {
+	t.Helper()
+	l := map[string]any{}
+	for k, v := range labels {
+		l[k] = v
+	}
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": fleet.APIVersion, "kind": fleet.KindCluster,
+		"metadata": map[string]any{"name": name, "namespace": namespace, "labels": l},
+		"spec":     map[string]any{},
+	}}
+	if _, err := Env.Upstream.Dynamic.Resource(fleet.Clusters).Namespace(namespace).
+		Create(context.Background(), obj, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create cluster %s: %v", name, err)
+	}
+}
+
+// CreateClusterGroup creates a ClusterGroup selecting matchLabels, as
+// kubectl would, labelled team=platform.
+func CreateClusterGroup(t *testing.T, namespace, name string, matchLabels map[string]string) {
+	t.Helper()
+	l := map[string]any{}
+	for k, v := range matchLabels {
+		l[k] = v
+	}
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": fleet.APIVersion, "kind": fleet.KindClusterGroup,
+		"metadata": map[string]any{"name": name, "namespace": namespace, "labels": map[string]any{"team": "platform"}},
+		"spec":     map[string]any{"selector": map[string]any{"matchLabels": l}},
+	}}
+	if _, err := Env.Upstream.Dynamic.Resource(fleet.ClusterGroups).Namespace(namespace).
+		Create(context.Background(), obj, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create cluster group %s: %v", name, err)
+	}
+}
+
+// KubeconfigKeyData returns the client key of a kubeconfig, a secret that
+// must never reach the state.
+func KubeconfigKeyData(t *testing.T, kubeconfig []byte) string {
+	t.Helper()
+	m := regexp.MustCompile(`client-key-data: (\S+)`).FindSubmatch(kubeconfig)
+	if m == nil {
+		t.Fatal("kubeconfig has no client-key-data")
+	}
+	return string(m[1])
+}
+
+// TestCertificatePEM returns a self-signed CA certificate.
+func TestCertificatePEM(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test-ca"},
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// WriteFile writes a file the test needs, or fails it.
+func WriteFile(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

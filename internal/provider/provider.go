@@ -20,7 +20,6 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/connection"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 	"github.com/fleetform/terraform-provider-fleet/internal/providerdata"
-	"github.com/fleetform/terraform-provider-fleet/internal/resources"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
@@ -148,9 +147,9 @@ func defaultNamespace(v types.String, lookup func(string) (string, bool)) (strin
 }
 
 func (p *fleetProvider) Resources(context.Context) []func() resource.Resource {
-	return resources.Resources()
+	return Resources()
 }
 
 func (p *fleetProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return resources.DataSources()
+	return DataSources()
 }

@@ -1,5 +1,5 @@
 // Package validate holds offline, plan-time validators for the provider's
-// schema attributes.
+// SchemaFunc attributes.
 //
 // Every validator skips null and unknown values and reports problems with
 // AddAttributeError at the request path, so the diagnostic names the

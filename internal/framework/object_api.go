@@ -1,0 +1,134 @@
+package framework
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	k8stypes "k8s.io/apimachinery/pkg/types"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/kube"
+)
+
+// List returns the objects of a namespace matching a label selector (in
+// the string form of labels.Selector; empty selects all).
+func (a ObjectAPI[T]) List(ctx context.Context, c *kube.Client, namespace, selector string) ([]T, error) {
+	dyn, err := c.Dynamic()
+	if err != nil {
+		return nil, err
+	}
+	l, err := dyn.Resource(a.GVR).Namespace(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return nil, fmt.Errorf("list %s objects in namespace %s: %w", a.Kind, namespace, err)
+	}
+	out := make([]T, 0, len(l.Items))
+	for _, item := range l.Items {
+		obj, err := decode[T](item.Object)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *obj)
+	}
+	return out, nil
+}
+
+// FieldManager is the one server-side apply field manager of the provider.
+const FieldManager = "terraform-provider-fleet"
+
+// ErrNotFound reports an object that does not exist (any more).
+var ErrNotFound = errors.New("not found")
+
+// ObjectAPI reads and writes one kind of namespaced object as the typed Go
+// value T, through the dynamic client (no discovery calls).
+type ObjectAPI[T any] struct {
+	GVR  schema.GroupVersionResource
+	Kind string
+}
+
+// Get returns the object, or ErrNotFound.
+func (a ObjectAPI[T]) Get(ctx context.Context, c *kube.Client, namespace, name string) (*T, error) {
+	dyn, err := c.Dynamic()
+	if err != nil {
+		return nil, err
+	}
+	u, err := dyn.Resource(a.GVR).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s %s/%s: %w", a.Kind, namespace, name, err)
+	}
+	return decode[T](u.Object)
+}
+
+// exists reports whether the object is there.
+func (a ObjectAPI[T]) exists(ctx context.Context, c *kube.Client, namespace, name string) (bool, error) {
+	_, err := a.Get(ctx, c, namespace, name)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Apply sends obj with server-side apply as the provider's field manager and
+// returns the object as the server stored it. Only the fields set in obj are
+// owned; fields other managers (Fleet's controllers) own are left alone.
+func (a ObjectAPI[T]) Apply(ctx context.Context, c *kube.Client, namespace, name string, obj *T) (*T, error) {
+	dyn, err := c.Dynamic()
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	force := true
+	u, err := dyn.Resource(a.GVR).Namespace(namespace).Patch(ctx, name, k8stypes.ApplyPatchType, body,
+		metav1.PatchOptions{FieldManager: FieldManager, Force: &force})
+	if err != nil {
+		return nil, fmt.Errorf("apply %s %s/%s: %w", a.Kind, namespace, name, err)
+	}
+	return decode[T](u.Object)
+}
+
+// Delete deletes the object and waits until it is gone (finalizers run), or
+// until ctx ends.
+func (a ObjectAPI[T]) Delete(ctx context.Context, c *kube.Client, namespace, name string) error {
+	dyn, err := c.Dynamic()
+	if err != nil {
+		return err
+	}
+	propagation := metav1.DeletePropagationBackground
+	err = dyn.Resource(a.GVR).Namespace(namespace).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &propagation})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete %s %s/%s: %w", a.Kind, namespace, name, err)
+	}
+	err = Poll(ctx, func(ctx context.Context) (bool, error) {
+		found, err := a.exists(ctx, c, namespace, name)
+		return !found, err
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for %s %s/%s to be deleted: %w", a.Kind, namespace, name, err)
+	}
+	return nil
+}
+
+// decode converts an unstructured object into T.
+func decode[T any](object map[string]any) (*T, error) {
+	data, err := json.Marshal(object)
+	if err != nil {
+		return nil, err
+	}
+	out := new(T)
+	if err := json.Unmarshal(data, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,112 @@
+package framework
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// StateSetter is resp.State of Create and Update.
+type StateSetter interface {
+	Set(context.Context, any) diag.Diagnostics
+}
+
+// stateTarget is the response state of Create, Update and Read.
+type stateTarget interface {
+	Set(context.Context, any) diag.Diagnostics
+	RawValue() tftypes.Value
+	SetRaw(tftypes.Value)
+}
+
+// stateRef adapts *tfsdk.State to stateTarget.
+type stateRef struct{ s *tfsdk.State }
+
+func (r stateRef) Set(ctx context.Context, v any) diag.Diagnostics { return r.s.Set(ctx, v) }
+
+func (r stateRef) RawValue() tftypes.Value { return r.s.Raw }
+
+func (r stateRef) SetRaw(v tftypes.Value) { r.s.Raw = v }
+
+// SettleNoOpPlan undoes the framework's marking of computed attributes as
+// unknown when the only differences between plan and state were removed by
+// Plan modifiers (such as those above): the framework marks them before the
+// modifiers run, and an update that changes nothing would show every status
+// attribute as "known after apply".
+func SettleNoOpPlan(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || resp.Plan.Raw.IsFullyKnown() {
+		return
+	}
+	if onlyUnknownsDiffer(resp.Plan.Raw, req.State.Raw) {
+		resp.Plan.Raw = req.State.Raw
+	}
+}
+
+// onlyUnknownsDiffer reports whether plan equals state once each unknown in
+// Plan is replaced by the state's value at the same path.
+func onlyUnknownsDiffer(plan, state tftypes.Value) bool {
+	filled, err := tftypes.Transform(plan, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if v.IsKnown() {
+			return v, nil
+		}
+		prior, _, err := tftypes.WalkAttributePath(state, p)
+		if err != nil {
+			return v, nil
+		}
+		if pv, ok := prior.(tftypes.Value); ok {
+			return pv, nil
+		}
+		return v, nil
+	})
+	return err == nil && filled.Equal(state)
+}
+
+// Server-side apply makes the provider manage exactly the fields the
+// configuration sets. A field it leaves unset may be set by others (a
+// controller, kubectl); apply cannot unset it without fighting them, so
+// reading it into state would show a change that never goes away. Such
+// fields therefore stay null in state, except right after an import, when
+// the state is built from what the object holds.
+
+// unmanagedAttributes returns the top-level attributes that the
+// configuration alone decides: Optional and not Computed.
+func unmanagedAttributes(s schema.Schema) []string {
+	var names []string
+	for name, a := range s.Attributes {
+		if a.IsOptional() && !a.IsComputed() {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// keepUnsetNull returns next with every attribute in names set to null where
+// prior (the plan or the prior state) holds null.
+func keepUnsetNull(prior, next tftypes.Value, names []string) (tftypes.Value, error) {
+	if prior.IsNull() || !prior.IsKnown() {
+		return next, nil
+	}
+	var priorAttrs, nextAttrs map[string]tftypes.Value
+	if err := prior.As(&priorAttrs); err != nil {
+		return next, err
+	}
+	if err := next.As(&nextAttrs); err != nil {
+		return next, err
+	}
+	changed := false
+	for _, name := range names {
+		p, okP := priorAttrs[name]
+		n, okN := nextAttrs[name]
+		if okP && okN && p.IsNull() && !n.IsNull() {
+			nextAttrs[name] = tftypes.NewValue(n.Type(), nil)
+			changed = true
+		}
+	}
+	if !changed {
+		return next, nil
+	}
+	return tftypes.NewValue(next.Type(), nextAttrs), nil
+}

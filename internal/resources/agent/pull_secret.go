@@ -1,0 +1,41 @@
+package agent
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
+	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+)
+
+// writePullSecret creates or updates the image pull Secret downstream,
+// creating the agent's namespace first when needed.
+func writePullSecret(ctx context.Context, d *downstream.Cluster, m *agentPullSecretModel, password string) error {
+	_, err := d.Core.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: agentNamespace}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create namespace %s at %s: %w", agentNamespace, d.Host, err)
+	}
+	server, user := m.Server.ValueString(), m.Username.ValueString()
+	config, err := json.Marshal(map[string]any{"auths": map[string]any{server: map[string]string{
+		"username": user, "password": password,
+		"auth": base64.StdEncoding.EncodeToString([]byte(user + ":" + password)),
+	}}})
+	if err != nil {
+		return err
+	}
+	return framework.ApplyOwnedSecret(ctx, d.Client, framework.OwnedSecret{
+		Namespace: agentNamespace, Name: agentPullSecretName,
+		Type: corev1.SecretTypeDockerConfigJson,
+		Data: map[string][]byte{corev1.DockerConfigJsonKey: config},
+	})
+}
+
+func deletePullSecret(ctx context.Context, d *downstream.Cluster) error {
+	return framework.DeleteOwnedSecret(ctx, d.Client, agentNamespace, agentPullSecretName)
+}

@@ -1,0 +1,367 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
+)
+
+// agentModel is the state of fleet_agent.
+type agentModel struct {
+	ID                    types.String                `tfsdk:"id"`
+	Cluster               types.String                `tfsdk:"cluster"`
+	Kubernetes            *downstream.KubernetesModel `tfsdk:"kubernetes"`
+	RegistrationToken     types.String                `tfsdk:"registration_token"`
+	RegistrationTokenTTL  types.String                `tfsdk:"registration_token_ttl"`
+	Chart                 *agentChartModel            `tfsdk:"chart"`
+	Values                types.String                `tfsdk:"values"`
+	APIServerURL          types.String                `tfsdk:"api_server_url"`
+	APIServerCA           types.String                `tfsdk:"api_server_ca"`
+	AgentTLSMode          types.String                `tfsdk:"agent_tls_mode"`
+	AgentProxy            *agentspec.ProxyModel       `tfsdk:"agent_proxy"`
+	SystemDefaultRegistry types.String                `tfsdk:"system_default_registry"`
+	ImagePullSecret       *agentPullSecretModel       `tfsdk:"image_pull_secret"`
+	ClientID              types.String                `tfsdk:"client_id"`
+	ReleaseStatus         types.String                `tfsdk:"release_status"`
+	ChartVersion          types.String                `tfsdk:"chart_version"`
+	Registered            types.Bool                  `tfsdk:"registered"`
+	Timeouts              timeouts.Value              `tfsdk:"timeouts"`
+}
+
+type agentChartModel struct {
+	Repository            types.String `tfsdk:"repository"`
+	Name                  types.String `tfsdk:"name"`
+	Version               types.String `tfsdk:"version"`
+	Path                  types.String `tfsdk:"path"`
+	CABundle              types.String `tfsdk:"ca_bundle"`
+	Username              types.String `tfsdk:"username"`
+	PasswordWO            types.String `tfsdk:"password_wo"`
+	PasswordWOVersion     types.Int64  `tfsdk:"password_wo_version"`
+	InsecureSkipTLSVerify types.Bool   `tfsdk:"insecure_skip_tls_verify"`
+}
+
+type agentPullSecretModel struct {
+	Server            types.String `tfsdk:"server"`
+	Username          types.String `tfsdk:"username"`
+	PasswordWO        types.String `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
+}
+
+var chartPath = path.Root("chart")
+
+func agentSchema(ctx context.Context) schema.Schema {
+	s := schema.Schema{
+		Description: "Bootstraps a Fleet agent in a downstream cluster (agent-initiated registration): installs the " +
+			"`fleet-agent` Helm chart (release `fleet-agent` in `cattle-fleet-system`) with the registration values of a " +
+			"cluster registration token, and waits until the cluster has registered with Fleet as the `fleet_cluster` " +
+			"named by `cluster`.\n\n" +
+			"**Secrets.** The registration token, `kubernetes.kubeconfig_wo`, `image_pull_secret.password_wo` and " +
+			"`chart.password_wo` never reach the state. The chart is only downloaded by create and update, which have " +
+			"the configuration and so its write-only values, also when the update is one planned because the release " +
+			"drifted (`release_status`); refresh, import and destroy read the release downstream and need no chart. Reading and destroying the agent needs the downstream cluster, but Terraform does not " +
+			"send write-only values to refresh or destroy; so when `kubernetes.kubeconfig_wo` is used, the provider keeps " +
+			"that kubeconfig in the Secret `<cluster name>-agent-kubeconfig` in the cluster's namespace upstream (next to " +
+			"the Cluster, as Fleet itself keeps kubeconfigs for manager-initiated registration) and reads it back for " +
+			"refresh, update and destroy; the Secret is deleted with the resource. The other connection attributes are " +
+			"kept in state as they are (`token` and `client_key` marked sensitive).\n\n" +
+			"**Adoption.** Once registered, Fleet adopts the agent: it renders the agent Deployment from the Cluster " +
+			"(`fleet_cluster`). Settings given only to the chart would be lost then, so `agent_proxy` and " +
+			"`image_pull_secret` are also written to the Cluster (`spec.agentEnvVars`, `spec.agentPullSecrets`, with the " +
+			"field manager `" + agentFieldManager + "`, apart from `fleet_cluster`'s). The Cluster's `agentEnvVars` and " +
+			"`agentPullSecrets` are lists Fleet keeps whole: if `fleet_cluster` sets `agent_env_vars`, `agent_proxy` or " +
+			"`agent_pull_secrets` too, it must carry the same proxy and pull secret, which the provider checks.\n\n" +
+			"**Destroy** uninstalls the release (the agent stops) and leaves the Cluster to `fleet_cluster`. " +
+			"Import with `<cluster namespace>/<cluster name>`; see the import example for what import cannot read back.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "`<cluster namespace>/<cluster name>`, the Cluster the agent registers as; also the import ID.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"cluster": schema.StringAttribute{
+				Required: true,
+				Description: "The Fleet Cluster the agent registers as, `<namespace>/<name>` (e.g. `fleet_cluster.edge.id`). " +
+					"It must exist. The agent claims it by its `client_id`; when the Cluster has none, the provider " +
+					"generates one and sets it on the Cluster. Changing it reinstalls the agent.",
+				Validators:    []validator.String{validate.NamespacedName{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"kubernetes": downstream.KubernetesAttribute("Connection to the downstream cluster the agent is installed into; it is checked before anything is installed.", "the Secret `<cluster name>-agent-kubeconfig` next to the Cluster upstream"),
+			"registration_token": schema.StringAttribute{
+				Optional: true,
+				Description: "ClusterRegistrationToken to register with, `<namespace>/<name>` (e.g. " +
+					"`fleet_cluster_registration_token.edge.id`), in the cluster's namespace. Unset: the provider creates " +
+					"one for the installation (`<cluster name>-agent-token`, see `registration_token_ttl`) and deletes it " +
+					"once the cluster has registered. Only the installation uses it: changing it later changes nothing.",
+				Validators: []validator.String{validate.NamespacedName{}},
+			},
+			"registration_token_ttl": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Default: stringdefault.StaticString("1h"),
+				Description: "Lifetime of the token the provider creates when `registration_token` is unset, a Go duration " +
+					"in units up to hours (default `1h`). It must cover the installation and registration.",
+				Validators: []validator.String{
+					validate.FleetTTL(), nonZeroTTL{},
+					stringvalidator.ConflictsWith(path.MatchRoot("registration_token")),
+				},
+			},
+			"chart": schema.SingleNestedAttribute{
+				Required: true,
+				Description: "Where the `fleet-agent` chart comes from: a chart repository (`repository` and `name`, with " +
+					"`ca_bundle` and `username`/`password_wo` for a private one, e.g. an OCI registry inside an air gap), " +
+					"or a local chart (`path`). Use the chart of the Fleet version the management cluster runs, e.g. " +
+					"from `https://rancher.github.io/fleet-helm-charts/`. Terraform's machine downloads it; nothing is " +
+					"written to Helm's configuration or cache.",
+				Attributes: map[string]schema.Attribute{
+					"repository": schema.StringAttribute{
+						Optional: true,
+						Description: "An HTTP(S) chart repository URL (`https://rancher.github.io/fleet-helm-charts/`) or an OCI " +
+							"registry path (`oci://registry.corp/charts`; the chart is `<repository>/<name>:<version>`). " +
+							"Credentials: `username` and `password_wo`; without them, an OCI registry gets those of " +
+							"`helm registry login` on the machine running Terraform, if any.",
+						Validators: []validator.String{chartRepositoryValidator{}},
+					},
+					"name": schema.StringAttribute{
+						Optional: true, Computed: true,
+						Default:     stringdefault.StaticString("fleet-agent"),
+						Description: "Name of the chart in `repository` (default `fleet-agent`).",
+						Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"version": schema.StringAttribute{
+						Optional: true,
+						Description: "Chart version or version constraint (e.g. `0.16.0` or `~0.16`). Unset installs the " +
+							"latest version of the repository; for `path` it must match the chart's version.",
+						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"path": schema.StringAttribute{
+						Optional:    true,
+						Description: "A local chart: a packaged `.tgz` or a chart directory, e.g. a copy of Fleet's `charts/fleet-agent`.",
+						Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"ca_bundle": schema.StringAttribute{
+						Optional: true,
+						Description: "PEM CA certificates to trust, besides the system's, for downloading the chart from " +
+							"`repository` (HTTPS or OCI), e.g. `fleet_registry.site.ca_bundle`. Only Terraform's machine uses it.",
+						Validators: []validator.String{validate.PEMCertificates(), stringvalidator.ConflictsWith(chartSibling("path"))},
+					},
+					"username": schema.StringAttribute{
+						Optional:    true,
+						Description: "User name for `repository` (basic authentication). Requires `password_wo` and `password_wo_version`.",
+						Validators: []validator.String{
+							stringvalidator.LengthAtLeast(1),
+							stringvalidator.AlsoRequires(chartSibling("password_wo"), chartSibling("password_wo_version")),
+							stringvalidator.ConflictsWith(chartSibling("path")),
+						},
+					},
+					"password_wo": schema.StringAttribute{
+						Optional: true, WriteOnly: true, Sensitive: true,
+						Description: "Password or token of `username` (write-only: never in plan or state). The chart is " +
+							"only downloaded when the agent is installed or upgraded, when Terraform has the configuration " +
+							"and so the password; refresh and destroy do not need it.",
+						Validators: []validator.String{
+							stringvalidator.LengthAtLeast(1),
+							stringvalidator.AlsoRequires(chartSibling("username"), chartSibling("password_wo_version")),
+						},
+					},
+					"password_wo_version": schema.Int64Attribute{
+						Optional: true,
+						Description: "Version of `password_wo`: Terraform cannot see a write-only value change, so change " +
+							"this number with the password. The next apply downloads the chart with it (the release is only " +
+							"upgraded if the chart or values changed).",
+						Validators: []validator.Int64{int64validator.AlsoRequires(chartSibling("password_wo"))},
+					},
+					"insecure_skip_tls_verify": schema.BoolAttribute{
+						Optional:    true,
+						Description: "Do not verify the TLS certificate of `repository`. Prefer `ca_bundle`.",
+						Validators: []validator.Bool{
+							boolvalidator.ConflictsWith(chartSibling("ca_bundle")),
+							boolvalidator.ConflictsWith(chartSibling("path")),
+						},
+					},
+				},
+				Validators: []validator.Object{chartSourceValidator{}},
+			},
+			"values": schema.StringAttribute{
+				Optional: true,
+				Description: "Extra chart values, YAML or JSON (e.g. `yamlencode({ agent = { replicas = 2 } })`), merged " +
+					"under the values the resource sets itself. Values that have an attribute here (`apiServerURL`, " +
+					"`apiServerCA`, `clientID`, `agentTLSMode`, `proxy`, `noProxy`, " +
+					"`global.cattle.systemDefaultRegistry`) or come from the token (`token`, `tokenName`, " +
+					"`clusterNamespace`, `systemRegistrationNamespace`) are refused.",
+				Validators: []validator.String{chartValuesValidator{}},
+			},
+			"api_server_url": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Description: "URL of the management cluster's API as the agent reaches it (`apiServerURL`). Default: the " +
+					"token's, i.e. Fleet's `apiServerURL`.",
+				Validators:    []validator.String{validate.HTTPURL{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"api_server_ca": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Description:   "PEM CA of that API (`apiServerCA`). Default: the token's.",
+				Validators:    []validator.String{validate.PEMCertificates()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"agent_tls_mode": schema.StringAttribute{
+				Optional: true,
+				Description: "`system-store` (trust the OS CAs as well as `api_server_ca`, the chart's default) or " +
+					"`strict` (only `api_server_ca`).",
+				Validators: []validator.String{stringvalidator.OneOf("system-store", "strict")},
+			},
+			"agent_proxy": agentspec.ProxyAttribute("The agent's proxy. Sets the chart's `proxy` (`https_proxy`, else " +
+				"`http_proxy`) and `noProxy`, and the proxy variables on the Cluster's `agentEnvVars`, so the agent Fleet " +
+				"renders after adoption keeps them. Set it here, on `fleet_cluster`, or on both with the same values."),
+			"system_default_registry": schema.StringAttribute{
+				Optional: true,
+				Description: "Registry prefixing the agent image (`global.cattle.systemDefaultRegistry`), e.g. " +
+					"`registry.corp:5000` for air-gapped sites. After adoption Fleet uses the Cluster's `private_repo_url`: " +
+					"set it to the same registry.",
+				Validators: []validator.String{validate.RegistryServer()},
+			},
+			"image_pull_secret": schema.SingleNestedAttribute{
+				Optional: true,
+				Description: "Credentials for pulling the agent image: the provider creates the Secret `" + agentPullSecretName +
+					"` (type `kubernetes.io/dockerconfigjson`) in `cattle-fleet-system` downstream, adds it to the chart's " +
+					"agent Deployment, and to the Cluster's `agentPullSecrets` so the adopted agent keeps it.",
+				Attributes: map[string]schema.Attribute{
+					"server":   schema.StringAttribute{Required: true, Description: "Registry host, e.g. `registry.corp:5000`.", Validators: []validator.String{validate.RegistryServer()}},
+					"username": schema.StringAttribute{Required: true, Description: "Registry user name.", Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+					"password_wo": schema.StringAttribute{
+						Required: true, WriteOnly: true, Sensitive: true,
+						Description: "Registry password (write-only: never in plan or state).",
+						Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"password_wo_version": schema.Int64Attribute{
+						Required:    true,
+						Description: "Version of `password_wo`: change it to write a new password.",
+					},
+				},
+			},
+			"client_id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "The client ID the agent registers with: the Cluster's, or the one the provider generated for it.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"release_status": schema.StringAttribute{
+				Computed: true,
+				Description: "Status of the Helm release downstream (`deployed`, `failed`, ...), or `modified` when it was " +
+					"upgraded out of band to another chart version or other values. Anything but `deployed` plans an upgrade.",
+			},
+			"chart_version": schema.StringAttribute{Computed: true, Description: "Version of the installed chart."},
+			"registered": schema.BoolAttribute{
+				Computed:      true,
+				Description:   "Whether the agent has checked in with Fleet (the Cluster's `status.agent.lastSeen` is set).",
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+		},
+		Blocks: map[string]schema.Block{"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})},
+	}
+	for _, name := range []string{"kubernetes", "chart", "agent_proxy", "image_pull_secret"} {
+		nameNestedErrors(s.Attributes[name].(schema.SingleNestedAttribute).Attributes)
+	}
+	return s
+}
+
+// chartSibling matches the chart attribute name next to the one validated.
+func chartSibling(name string) path.Expression { return path.MatchRelative().AtParent().AtName(name) }
+
+// nameNestedErrors makes the errors of nested string attributes name the
+// attribute (see NamedAttribute): Terraform points at the resource for them.
+func nameNestedErrors(attrs map[string]schema.Attribute) {
+	for name, a := range attrs {
+		switch a := a.(type) {
+		case schema.StringAttribute:
+			named := make([]validator.String, len(a.Validators))
+			for i, v := range a.Validators {
+				named[i] = validate.NamedAttribute(v)
+			}
+			a.Validators = named
+			attrs[name] = a
+		case schema.SingleNestedAttribute:
+			nameNestedErrors(a.Attributes)
+		}
+	}
+}
+
+// nonZeroTTL refuses a token that never expires: the provider's token only
+// has to outlive one installation.
+type nonZeroTTL struct{}
+
+func (nonZeroTTL) Description(context.Context) string { return "must not be 0" }
+
+func (v nonZeroTTL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (nonZeroTTL) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() && req.ConfigValue.ValueString() == "0" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid token TTL",
+			"The token the provider creates must expire; use a duration such as 1h.")
+	}
+}
+
+// chartRepositoryValidator accepts http(s):// and oci:// repository URLs.
+type chartRepositoryValidator struct{}
+
+func (chartRepositoryValidator) Description(context.Context) string {
+	return "must be an http(s):// chart repository or an oci:// registry path"
+}
+
+func (v chartRepositoryValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (chartRepositoryValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	u, err := url.Parse(req.ConfigValue.ValueString())
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "oci") || u.Host == "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid chart repository",
+			fmt.Sprintf("%q is neither an http(s):// chart repository URL nor an oci:// registry path.", req.ConfigValue.ValueString()))
+	}
+}
+
+// chartSourceValidator requires exactly one of repository and path.
+type chartSourceValidator struct{}
+
+func (chartSourceValidator) Description(context.Context) string {
+	return "exactly one of repository and path must be set"
+}
+
+func (v chartSourceValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (chartSourceValidator) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	attrs := req.ConfigValue.Attributes()
+	repo, local := attrs["repository"], attrs["path"]
+	if repo == nil || local == nil || repo.IsUnknown() || local.IsUnknown() {
+		return
+	}
+	switch {
+	case repo.IsNull() && local.IsNull():
+		resp.Diagnostics.AddAttributeError(req.Path, "Missing chart source", "Set chart.repository (with chart.name) or chart.path.")
+	case !repo.IsNull() && !local.IsNull():
+		resp.Diagnostics.AddAttributeError(req.Path.AtName("path"), "Conflicting chart sources", "Set chart.repository or chart.path, not both.")
+	}
+}

@@ -1,0 +1,57 @@
+package clusters_test
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
+)
+
+// TestPlanWithoutCluster proves that validate and the plan of new resources
+// never contact the management cluster: nothing listens on the host.
+func TestPlanWithoutCluster(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "fleet" {
+  host  = "https://127.0.0.1:1"
+  token = "unused"
+}
+
+resource "fleet_cluster_group" "offline" {
+  name     = "offline"
+  selector = { match_labels = { env = "prod" } }
+}
+`,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+}
+
+// TestInvalidClusterGroupInput checks that bad input fails offline with a
+// diagnostic naming the attribute.
+func TestInvalidClusterGroupInput(t *testing.T) {
+	cases := map[string]struct{ body, want string }{
+		"name":           {`name = "Not_Valid"`, `(?s)with fleet_cluster_group.bad,.*name = "Not_Valid"`},
+		"operator":       {`name = "ok"` + "\n" + `selector = { match_expressions = [{ key = "env", operator = "Equals", values = ["a"] }] }`, `(?s)Invalid selector operator.*operator "Equals" is not supported`},
+		"label key":      {`name = "ok"` + "\n" + `labels = { "bad key!" = "x" }`, `(?s)labels = \{ "bad key!" = "x" \}.*Key "bad key!"`},
+		"missing values": {`name = "ok"` + "\n" + `selector = { match_expressions = [{ key = "env", operator = "In" }] }`, `(?s)Missing selector values.*needs at least one value`},
+		"empty match":    {`name = "ok"` + "\n" + `selector = { match_labels = {} }`, `(?s)selector.match_labels`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      "provider \"fleet\" {\n  host = \"https://127.0.0.1:1\"\n}\nresource \"fleet_cluster_group\" \"bad\" {\n" + tc.body + "\n}\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}

@@ -1,0 +1,379 @@
+package rancher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
+	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
+	"github.com/fleetform/terraform-provider-fleet/internal/kube"
+	"github.com/fleetform/terraform-provider-fleet/internal/rancher"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
+)
+
+var (
+	rancherClusterAPI = framework.ObjectAPI[rancher.Cluster]{GVR: rancher.Clusters, Kind: "Rancher cluster"}
+	crtAPI            = framework.ObjectAPI[rancher.ClusterRegistrationToken]{GVR: rancher.ClusterRegistrationTokens, Kind: "ClusterRegistrationToken"}
+)
+
+// rancherClusterModel is the state of fleet_rancher_cluster. Its namespace
+// is called fleet_workspace_name, so it does not embed ObjectMetaModel; meta
+// returns a copy of the fields ObjectResource reads.
+type rancherClusterModel struct {
+	ID                  types.String             `tfsdk:"id"`
+	Name                types.String             `tfsdk:"name"`
+	FleetWorkspaceName  types.String             `tfsdk:"fleet_workspace_name"`
+	Labels              types.Map                `tfsdk:"labels"`
+	Annotations         types.Map                `tfsdk:"annotations"`
+	AgentEnvVars        types.Map                `tfsdk:"agent_env_vars"`
+	AgentProxy          *agentspec.ProxyModel    `tfsdk:"agent_proxy"`
+	ClusterAgent        *agentCustomizationModel `tfsdk:"cluster_agent_deployment_customization"`
+	FleetAgent          *agentCustomizationModel `tfsdk:"fleet_agent_deployment_customization"`
+	ClusterID           types.String             `tfsdk:"cluster_id"`
+	Ready               types.Bool               `tfsdk:"ready"`
+	ManifestURL         types.String             `tfsdk:"manifest_url"`
+	RegistrationCommand types.String             `tfsdk:"registration_command"`
+	Timeouts            timeouts.Value           `tfsdk:"timeouts"`
+}
+
+func (m *rancherClusterModel) Meta() *framework.ObjectMetaModel {
+	return &framework.ObjectMetaModel{ID: m.ID, Name: m.Name, Namespace: m.FleetWorkspaceName, Labels: m.Labels, Annotations: m.Annotations}
+}
+
+func (m *rancherClusterModel) TimeoutsValue() timeouts.Value { return m.Timeouts }
+
+func (m *rancherClusterModel) Expand(ctx context.Context) (*rancher.Cluster, diag.Diagnostics) {
+	meta, diags := m.Meta().ObjectMeta(ctx)
+	var envVars map[string]string
+	diags.Append(m.AgentEnvVars.ElementsAs(ctx, &envVars, false)...)
+	clusterAgent, d := m.ClusterAgent.Expand(ctx, path.Root("cluster_agent_deployment_customization"))
+	diags.Append(d...)
+	fleetAgent, d := m.FleetAgent.Expand(ctx, path.Root("fleet_agent_deployment_customization"))
+	diags.Append(d...)
+	return &rancher.Cluster{
+		Object: rancher.Object{
+			TypeMeta:   metav1.TypeMeta{APIVersion: rancher.ProvisioningVersion.String(), Kind: rancher.KindCluster},
+			ObjectMeta: meta,
+		},
+		Spec: rancher.ClusterSpec{
+			AgentEnvVars:                        agentspec.AgentEnv(envVars, m.AgentProxy),
+			ClusterAgentDeploymentCustomization: clusterAgent,
+			FleetAgentDeploymentCustomization:   fleetAgent,
+		},
+	}, diags
+}
+
+func (m *rancherClusterModel) Flatten(c *rancher.Cluster, imported bool) {
+	meta := m.Meta()
+	meta.SetFromServer(c.ObjectMeta, imported)
+	m.ID, m.Name, m.FleetWorkspaceName, m.Labels, m.Annotations = meta.ID, meta.Name, meta.Namespace, meta.Labels, meta.Annotations
+	vars, proxy := agentspec.SplitAgentEnv(c.Spec.AgentEnvVars, m.AgentProxy != nil || (imported && agentspec.HasProxyVars(c.Spec.AgentEnvVars)))
+	m.AgentEnvVars = flex.StringMapLike(vars, m.AgentEnvVars)
+	m.AgentProxy = proxy
+	m.ClusterAgent = flattenAgentCustomization(c.Spec.ClusterAgentDeploymentCustomization)
+	m.FleetAgent = flattenAgentCustomization(c.Spec.FleetAgentDeploymentCustomization)
+	status := c.Status
+	if status == nil {
+		status = &rancher.ClusterStatus{}
+	}
+	m.ClusterID = types.StringValue(status.ClusterName)
+	ready := rancher.FindCondition(status.Conditions, "Ready")
+	m.Ready = types.BoolValue(ready != nil && ready.Status == "True")
+}
+
+// agentCustomizationModel is Rancher's AgentDeploymentCustomization.
+type agentCustomizationModel struct {
+	AppendTolerations            []agentspec.TolerationModel `tfsdk:"append_tolerations"`
+	OverrideAffinity             jsontypes.Normalized        `tfsdk:"override_affinity"`
+	OverrideResourceRequirements *agentspec.ResourcesModel   `tfsdk:"override_resource_requirements"`
+}
+
+func (m *agentCustomizationModel) Expand(ctx context.Context, at path.Path) (*rancher.AgentDeploymentCustomization, diag.Diagnostics) {
+	if m == nil {
+		return nil, nil
+	}
+	affinity, diags := agentspec.ExpandJSON[corev1.Affinity](m.OverrideAffinity, at.AtName("override_affinity"))
+	resources, d := agentspec.ExpandResources(ctx, m.OverrideResourceRequirements, at.AtName("override_resource_requirements"))
+	diags.Append(d...)
+	return &rancher.AgentDeploymentCustomization{
+		AppendTolerations:            agentspec.ExpandTolerations(m.AppendTolerations),
+		OverrideAffinity:             affinity,
+		OverrideResourceRequirements: (*rancher.ResourceRequirements)(resources),
+	}, diags
+}
+
+func flattenAgentCustomization(in *rancher.AgentDeploymentCustomization) *agentCustomizationModel {
+	if in == nil {
+		return nil
+	}
+	return &agentCustomizationModel{
+		AppendTolerations:            agentspec.FlattenTolerations(in.AppendTolerations),
+		OverrideAffinity:             agentspec.FlattenJSON(in.OverrideAffinity, in.OverrideAffinity == nil),
+		OverrideResourceRequirements: agentspec.FlattenResources((*fleet.ResourceRequirements)(in.OverrideResourceRequirements)),
+	}
+}
+
+// rancherClusterResource is ObjectResource with the workspace as namespace:
+// its default is Rancher's fleet-default, not the provider's default_namespace.
+type rancherClusterResource struct {
+	*framework.ObjectResource[rancher.Cluster, rancherClusterModel, *rancherClusterModel]
+}
+
+// NewClusterResource is fleet_rancher_cluster.
+func NewClusterResource() resource.Resource {
+	return rancherClusterResource{&framework.ObjectResource[rancher.Cluster, rancherClusterModel, *rancherClusterModel]{
+		TypeSuffix: "_rancher_cluster",
+		Api:        rancherClusterAPI,
+		SchemaFunc: rancherClusterSchema,
+		Hooks: framework.ObjectHooks[rancher.Cluster, rancherClusterModel]{
+			AfterApply: awaitRancherRegistration,
+			AfterRead:  readRancherRegistration,
+		},
+	}}
+}
+
+func (r rancherClusterResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	framework.SettleNoOpPlan(req, resp)
+}
+
+func (r rancherClusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	workspace, name, ok := strings.Cut(req.ID, "/")
+	if !ok || workspace == "" || name == "" || strings.Contains(name, "/") {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("expected `fleet_workspace_name/name`, e.g. `fleet-default/prod-1`, got %q", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fleet_workspace_name"), workspace)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, framework.ImportedKey, []byte(`true`))...)
+}
+
+// rancherClusterName is what Rancher accepts as a cluster name: an RFC 1123
+// label, as it also names the Fleet Cluster and labels it.
+var rancherClusterName = stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`),
+	"must be a lowercase RFC 1123 label of at most 63 characters (letters, digits and '-'), e.g. `prod-eu-1`")
+
+func rancherClusterSchema(ctx context.Context) schema.Schema {
+	attrs := framework.ObjectMetaAttributes("Rancher cluster")
+	delete(attrs, "namespace")
+	attrs["id"] = schema.StringAttribute{
+		Computed:      true,
+		Description:   "`fleet_workspace_name/name` of the cluster; also its import ID.",
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+	attrs["name"] = schema.StringAttribute{
+		Required:      true,
+		Description:   "Name of the cluster in Rancher, and of the Fleet Cluster Rancher creates for it. Changing it replaces the cluster.",
+		Validators:    []validator.String{stringvalidator.LengthBetween(1, 63), rancherClusterName},
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+	attrs["labels"] = schema.MapAttribute{
+		Optional:    true,
+		ElementType: types.StringType,
+		Description: "Labels of the cluster. Rancher copies them to the Fleet Cluster it creates, so they are what " +
+			"`fleet_gitrepo` and `fleet_helmop` targets and `fleet_cluster_group` selectors match. Only the keys set here are managed.",
+		Validators: []validator.Map{validate.LabelMap()},
+	}
+	for name, a := range map[string]schema.Attribute{
+		"fleet_workspace_name": schema.StringAttribute{
+			Optional: true, Computed: true, Default: stringdefault.StaticString(rancher.DefaultWorkspace),
+			Description: "Fleet workspace of the cluster: the namespace of the provisioning Cluster, where Rancher also creates " +
+				"the Fleet Cluster. Defaults to Rancher's `fleet-default` (not the provider's `default_namespace`). Changing it replaces the cluster.",
+			Validators:    []validator.String{validate.NamespaceName()},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"agent_env_vars": schema.MapAttribute{
+			Optional: true, ElementType: types.StringType,
+			Description: "Environment variables of Rancher's cluster agent and of the Fleet agent (`spec.agentEnvVars`). " +
+				"Use `agent_proxy` for the proxy variables.",
+			Validators: []validator.Map{validate.EnvVarName(), agentspec.ProxyEnvConflict{ProxyAttribute: "agent_proxy"}},
+		},
+		"agent_proxy": agentspec.ProxyAttribute("The agents' proxy. Expands into `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` and their " +
+			"lower-case twins in `spec.agentEnvVars`: Rancher renders them into the import manifest's cattle-cluster-agent " +
+			"and passes them on to the Fleet agent."),
+		"cluster_agent_deployment_customization": agentCustomizationAttribute("cattle-cluster-agent"),
+		"fleet_agent_deployment_customization":   agentCustomizationAttribute("fleet-agent"),
+		"cluster_id": schema.StringAttribute{
+			Computed:      true,
+			Description:   "Rancher's ID of the cluster (`status.clusterName`, e.g. `c-m-abcd1234`): the management cluster and the namespace of its registration token.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"ready": schema.BoolAttribute{Computed: true, Description: "Whether Rancher reports the cluster Ready (its agent is connected). False until `fleet_rancher_agent` or the registration command ran."},
+		"manifest_url": schema.StringAttribute{
+			Computed: true, Sensitive: true,
+			Description: "URL of the import manifest, with the registration token filled in (Rancher 2.13.8 and later store `{token}` in " +
+				"its place and keep the token in a Secret). Sensitive: whoever has it can register a cluster as this one.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"registration_command": schema.StringAttribute{
+			Computed: true, Sensitive: true,
+			Description:   "`kubectl apply -f <manifest_url>`: run it against the downstream cluster to import it by hand. Sensitive, as `manifest_url`.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+	} {
+		attrs[name] = a
+	}
+	return schema.Schema{
+		Description: "A cluster imported into Rancher: a `provisioning.cattle.io/v1` Cluster without `rkeConfig`. Create waits until " +
+			"Rancher has registered it and issued its registration token; `fleet_rancher_agent` (or `registration_command`) then " +
+			"installs Rancher's agent in the cluster. Rancher creates and owns the cluster's Fleet Cluster: set labels here, not with `fleet_cluster`.",
+		Attributes: attrs,
+		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
+	}
+}
+
+func agentCustomizationAttribute(agent string) schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional:    true,
+		Description: "How Rancher renders the " + agent + " Deployment.",
+		Attributes: map[string]schema.Attribute{
+			"append_tolerations": agentspec.TolerationsAttribute("Tolerations added to Rancher's own.", listvalidator.SizeAtLeast(1)),
+			"override_affinity": schema.StringAttribute{
+				Optional: true, CustomType: jsontypes.NormalizedType{},
+				PlanModifiers: []planmodifier.String{framework.KeepStateSpelling(framework.SameJSON)},
+				Validators:    []validator.String{validate.JSONObject()},
+				Description: "Affinity replacing Rancher's default, as the JSON of a core/v1 `Affinity` (use `jsonencode`); " +
+					"formatting never shows as a change.",
+			},
+			"override_resource_requirements": agentspec.ResourcesAttribute(),
+		},
+	}
+}
+
+// awaitRancherRegistration waits on create until Rancher has registered the
+// cluster (status.clusterName) and its registration token can be read, so
+// that cluster_id and manifest_url are known when apply returns.
+func awaitRancherRegistration(ctx context.Context, c *kube.Client, _ *rancherClusterModel, applied *rancher.Cluster, creating bool) (*rancher.Cluster, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if !creating {
+		return applied, diags
+	}
+	current := applied
+	var pending string
+	err := framework.Poll(ctx, func(ctx context.Context) (bool, error) {
+		cluster, err := rancherClusterAPI.Get(ctx, c, applied.Namespace, applied.Name)
+		if err != nil {
+			return false, err
+		}
+		current = cluster
+		reg, err := rancherRegistrationOf(ctx, c, cluster)
+		if err != nil {
+			return false, err
+		}
+		pending = reg.pending
+		return reg.pending == "", nil
+	})
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		diags.AddError(fmt.Sprintf("Rancher has not registered cluster %s/%s", applied.Namespace, applied.Name),
+			fmt.Sprintf("The cluster was created, but before the create timeout %s. Is Rancher running on this management cluster?", pending))
+	case err != nil:
+		diags.AddError("Cannot read the Rancher cluster's registration", err.Error())
+	}
+	return current, diags
+}
+
+// readRancherRegistration fills manifest_url and registration_command from
+// the cluster's registration token; both are empty while Rancher has not
+// issued it.
+func readRancherRegistration(ctx context.Context, c *kube.Client, m *rancherClusterModel, cluster *rancher.Cluster) diag.Diagnostics {
+	var diags diag.Diagnostics
+	reg, err := rancherRegistrationOf(ctx, c, cluster)
+	if err != nil {
+		diags.AddError("Cannot read the Rancher cluster's registration token", err.Error())
+		return diags
+	}
+	m.ManifestURL = types.StringValue(reg.manifestURL)
+	m.RegistrationCommand = types.StringValue(reg.command)
+	return diags
+}
+
+// rancherRegistration is what a downstream cluster needs to import itself.
+type rancherRegistration struct {
+	clusterID   string
+	token       string // the registration token (secret)
+	manifestURL string // with the token filled in
+	command     string
+	// pending says what Rancher has not done yet; empty when the rest is set.
+	pending string
+}
+
+// rancherRegistrationOf reads the cluster's default-token and fills in the
+// token: from its Secret on Rancher 2.13.8 and later (the status holds a
+// {token} placeholder), from status.token before.
+func rancherRegistrationOf(ctx context.Context, c *kube.Client, cluster *rancher.Cluster) (rancherRegistration, error) {
+	var reg rancherRegistration
+	if cluster.Status == nil || cluster.Status.ClusterName == "" {
+		reg.pending = "Rancher has not assigned it a cluster ID (status.clusterName)"
+		return reg, nil
+	}
+	reg.clusterID = cluster.Status.ClusterName
+	crt, err := crtAPI.Get(ctx, c, reg.clusterID, rancher.DefaultTokenName)
+	if errors.Is(err, framework.ErrNotFound) {
+		reg.pending = fmt.Sprintf("Rancher has not created its registration token %s/%s", reg.clusterID, rancher.DefaultTokenName)
+		return reg, nil
+	}
+	if err != nil {
+		return reg, err
+	}
+	if crt.Status.ManifestURL == "" {
+		reg.pending = fmt.Sprintf("Rancher has not written the manifest URL of registration token %s/%s", reg.clusterID, rancher.DefaultTokenName)
+		return reg, nil
+	}
+	reg.token = crt.Status.Token
+	if strings.Contains(crt.Status.ManifestURL, rancher.TokenPlaceholder) {
+		secretName := crt.Status.TokenSecretName
+		if secretName == "" {
+			secretName = rancher.TokenSecretName(crt.Name)
+		}
+		if reg.token, err = secretValue(ctx, c, reg.clusterID, secretName, rancher.TokenSecretKey); err != nil {
+			return reg, err
+		}
+		if reg.token == "" {
+			reg.pending = fmt.Sprintf("the registration token is not in Secret %s/%s (key %q)", reg.clusterID, secretName, rancher.TokenSecretKey)
+			return reg, nil
+		}
+	}
+	fill := strings.NewReplacer(rancher.TokenPlaceholder, reg.token)
+	reg.manifestURL = fill.Replace(crt.Status.ManifestURL)
+	reg.command = fill.Replace(crt.Status.Command)
+	return reg, nil
+}
+
+// secretValue returns one key of a Secret, "" when the Secret or key is missing.
+func secretValue(ctx context.Context, c *kube.Client, namespace, name, key string) (string, error) {
+	core, err := c.Core()
+	if err != nil {
+		return "", err
+	}
+	secret, err := core.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read Secret %s/%s: %w", namespace, name, err)
+	}
+	return string(secret.Data[key]), nil
+}

@@ -1,0 +1,203 @@
+package rancher
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/rancher"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
+)
+
+var rancherSettingAPI = framework.ObjectAPI[rancher.Setting]{GVR: rancher.Settings, Kind: "Rancher setting"}
+
+// rancherSettingModel is the state of fleet_rancher_setting.
+type rancherSettingModel struct {
+	ID      types.String `tfsdk:"id"`
+	Name    types.String `tfsdk:"name"`
+	Value   types.String `tfsdk:"value"`
+	Default types.String `tfsdk:"default"`
+}
+
+// rancherSettingPreviousKey is the private state key of what the setting
+// held before the provider set it, which destroy restores.
+const rancherSettingPreviousKey = "previous"
+
+// settingPrevious is that record. Existed false: the provider created the
+// setting, and destroy deletes it.
+type settingPrevious struct {
+	Existed bool   `json:"existed"`
+	Value   string `json:"value"`
+}
+
+type rancherSettingResource struct{ framework.ResourceBase }
+
+// NewSettingResource is fleet_rancher_setting.
+func NewSettingResource() resource.Resource { return &rancherSettingResource{} }
+
+func (r *rancherSettingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_rancher_setting"
+}
+
+func (r *rancherSettingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Description: "One of Rancher's global settings (a `management.cattle.io/v3` Setting), such as `system-default-registry`, " +
+			"the registry prefixing every image Rancher deploys to its clusters in an air-gapped site. Rancher creates its " +
+			"settings itself: create takes over the value and remembers the one before, which destroy restores (a setting " +
+			"that did not exist is deleted). After an import the previous value is unknown, and destroy leaves the value as it is.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed: true, Description: "The setting's name; also its import ID.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required: true, Description: "Name of the setting, e.g. `system-default-registry`. Changing it replaces the resource.",
+				Validators:    []validator.String{validate.ResourceName()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"value": schema.StringAttribute{
+				Required:    true,
+				Description: "Value of the setting. `\"\"` makes Rancher use the setting's default.",
+			},
+			"default": schema.StringAttribute{
+				Computed: true, Description: "Rancher's default for the setting, used while `value` is empty.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *rancherSettingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan rancherSettingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := plan.Name.ValueString()
+	var previous settingPrevious
+	existing, err := rancherSettingAPI.Get(ctx, r.Data.Client, "", name)
+	switch {
+	case errors.Is(err, framework.ErrNotFound):
+	case err != nil:
+		resp.Diagnostics.AddError("Cannot read the Rancher setting", err.Error())
+		return
+	default:
+		previous = settingPrevious{Existed: true, Value: existing.Value}
+	}
+	data, err := json.Marshal(previous)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot record the previous value", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rancherSettingPreviousKey, data)...)
+	r.write(ctx, &plan, &resp.State, &resp.Diagnostics)
+}
+
+func (r *rancherSettingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan rancherSettingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.write(ctx, &plan, &resp.State, &resp.Diagnostics)
+}
+
+// write applies the value and stores what Rancher holds.
+func (r *rancherSettingResource) write(ctx context.Context, plan *rancherSettingModel, state framework.StateSetter, diags *diag.Diagnostics) {
+	name := plan.Name.ValueString()
+	applied, err := rancherSettingAPI.Apply(ctx, r.Data.Client, "", name, settingObject(name, plan.Value.ValueString()))
+	if err != nil {
+		diags.AddError("Cannot write the Rancher setting", err.Error())
+		return
+	}
+	if applied.Source == "env" {
+		diags.AddAttributeWarning(path.Root("value"), "Rancher takes this setting from its environment",
+			fmt.Sprintf("Setting %s has source \"env\": Rancher's CATTLE_* environment variable for it wins over the value set here.", name))
+	}
+	plan.Flatten(applied)
+	diags.Append(state.Set(ctx, plan)...)
+}
+
+func (m *rancherSettingModel) Flatten(s *rancher.Setting) {
+	m.ID = types.StringValue(s.Name)
+	m.Name = types.StringValue(s.Name)
+	m.Value = types.StringValue(s.Value)
+	m.Default = types.StringValue(s.Default)
+}
+
+func settingObject(name, value string) *rancher.Setting {
+	return &rancher.Setting{
+		Object: rancher.Object{
+			TypeMeta:   metav1.TypeMeta{APIVersion: rancher.ManagementVersion.String(), Kind: rancher.KindSetting},
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+		},
+		Value: value,
+	}
+}
+
+func (r *rancherSettingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state rancherSettingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s, err := rancherSettingAPI.Get(ctx, r.Data.Client, "", state.Name.ValueString())
+	if errors.Is(err, framework.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the Rancher setting", err.Error())
+		return
+	}
+	state.Flatten(s)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *rancherSettingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state rancherSettingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data, d := req.Private.GetKey(ctx, rancherSettingPreviousKey)
+	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() || len(data) == 0 {
+		return // imported: the previous value is unknown, leave the setting as it is
+	}
+	var previous settingPrevious
+	if err := json.Unmarshal(data, &previous); err != nil {
+		resp.Diagnostics.AddError("Cannot read the previous value from private state", err.Error())
+		return
+	}
+	name := state.Name.ValueString()
+	if !previous.Existed {
+		if err := rancherSettingAPI.Delete(ctx, r.Data.Client, "", name); err != nil {
+			resp.Diagnostics.AddError("Cannot delete the Rancher setting", err.Error())
+		}
+		return
+	}
+	if _, err := rancherSettingAPI.Apply(ctx, r.Data.Client, "", name, settingObject(name, previous.Value)); err != nil {
+		resp.Diagnostics.AddError("Cannot restore the Rancher setting", err.Error())
+	}
+}
+
+func (r *rancherSettingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if err := validate.CheckResourceName(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", "expected the setting's name: "+err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+}
