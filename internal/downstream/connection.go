@@ -36,7 +36,7 @@ func KubernetesAttribute(description, storedIn string) schema.SingleNestedAttrib
 	wo := a.Attributes[connection.AttrKubeconfigWO].(schema.StringAttribute)
 	wo.Description += " Terraform passes no write-only value to refresh and destroy, so the provider keeps it in " +
 		storedIn + " and deletes it with the resource. Requires `kubeconfig_wo_version`."
-	wo.Validators = append(wo.Validators, validate.KubeconfigContent{},
+	wo.Validators = append(wo.Validators, validate.Kubeconfig(),
 		stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("kubeconfig_wo_version")))
 	a.Attributes[connection.AttrKubeconfigWO] = wo
 	a.Attributes["kubeconfig_wo_version"] = schema.Int64Attribute{

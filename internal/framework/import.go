@@ -2,38 +2,83 @@ package framework
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
-// ImportedKey marks in private state that the next Read follows an import.
-const ImportedKey = "imported"
+// Every import ID of the provider is `<namespace>/<name>`, parsed by
+// validate.SplitNamespacedName, or a cluster-scoped object's name. An import
+// marks the next Read in private state, which then takes every field the
+// object holds instead of only those the configuration manages.
 
-// ImportNamespacedObject parses a `namespace/name` import ID.
-func ImportNamespacedObject(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	namespace, name, ok := strings.Cut(req.ID, "/")
-	if !ok || namespace == "" || name == "" || strings.Contains(name, "/") {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("expected `namespace/name`, got %q", req.ID))
+// importedKey marks in private state that the next Read follows an import.
+const importedKey = "imported"
+
+// ImportNamespaced imports by `<namespace>/<name>` into id and the
+// namespaceAttr and nameAttr attributes.
+func ImportNamespaced(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, namespaceAttr, nameAttr string) {
+	namespace, name, err := validate.SplitNamespacedName(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), namespace)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, ImportedKey, []byte(`true`))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(namespaceAttr), namespace)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(nameAttr), name)...)
+	markImported(ctx, resp)
 }
 
-// privateReader is what Read's private state offers.
+// ImportReference imports a resource that another object identifies (a
+// fleet_agent by its Cluster), `<namespace>/<name>`, into id and attr; what
+// names that object in the error.
+func ImportReference(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, attr, what string) {
+	if _, _, err := validate.SplitNamespacedName(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", "Import by "+what+", `<namespace>/<name>`: "+err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), req.ID)...)
+	markImported(ctx, resp)
+}
+
+// ImportByName imports a cluster-scoped object by its name, which check
+// accepts, into id and nameAttr.
+func ImportByName(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, nameAttr string, check func(string) error) {
+	if err := check(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", "expected a name: "+err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(nameAttr), req.ID)...)
+	markImported(ctx, resp)
+}
+
+func markImported(ctx context.Context, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte(`true`))...)
+}
+
+// privateReader is the private state of a Read request.
 type privateReader interface {
 	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
 }
 
+// privateWriter is the private state of a Read response.
+type privateWriter interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}
+
 // WasImported reports whether this Read is the one right after an import.
 func WasImported(ctx context.Context, private privateReader) bool {
-	data, _ := private.GetKey(ctx, ImportedKey)
+	data, _ := private.GetKey(ctx, importedKey)
 	return string(data) == "true"
+}
+
+// ImportRead ends the import: a Read that succeeded calls it, so the next one
+// is a refresh (a failed one leaves the mark, and the retry is an import).
+func ImportRead(ctx context.Context, private privateWriter) diag.Diagnostics {
+	return private.SetKey(ctx, importedKey, nil)
 }

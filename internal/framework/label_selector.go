@@ -63,7 +63,7 @@ func LabelSelectorAttribute(description string) schema.SingleNestedAttribute {
 							Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
 						},
 					},
-					Validators: []validator.Object{validate.SelectorRequirementValues{}},
+					Validators: []validator.Object{validate.SelectorRequirement()},
 				},
 			},
 		},

@@ -15,9 +15,9 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 )
 
-// objectModel is what a resource model managing one namespaced object offers
-// the generic CRUD of ObjectResource. M is the model struct, T the Fleet type.
-type objectModel[T any] interface {
+// ObjectModel is what a resource model managing one namespaced object offers
+// the generic CRUD of ObjectResource. T is the Go type of the object.
+type ObjectModel[T any] interface {
 	// Meta returns the embedded id/name/namespace/labels/annotations.
 	Meta() *ObjectMetaModel
 	// TimeoutsValue returns the model's timeouts block.
@@ -29,7 +29,9 @@ type objectModel[T any] interface {
 }
 
 // ObjectHooks are the optional steps a resource adds around the generic CRUD.
-// Every hook may be nil.
+// Every hook may be nil. A create or update runs BeforeApply, the apply,
+// AfterApply, then AfterRead; a refresh runs AfterRead after reading the
+// object; a destroy runs AfterDelete once the object is gone.
 type ObjectHooks[T any, M any] struct {
 	// BeforeApply runs before each create or update apply, e.g. to write a
 	// Secret the object refers to.
@@ -43,8 +45,6 @@ type ObjectHooks[T any, M any] struct {
 	// the managed one (e.g. a Secret Fleet writes for it). It runs after
 	// every flatten, in Read and after create and update; it must not write.
 	AfterRead func(ctx context.Context, c *kube.Client, m *M, obj *T) diag.Diagnostics
-	// beforeDelete may refuse the deletion (e.g. a non-empty workspace).
-	beforeDelete func(ctx context.Context, c *kube.Client, state *M) diag.Diagnostics
 }
 
 // ApplyRequest is what BeforeApply sees of a create or update.
@@ -64,21 +64,48 @@ type ApplyRequest[M any] struct {
 // finalizers, and `namespace/name` import.
 type ObjectResource[T any, M any, PM interface {
 	*M
-	objectModel[T]
+	ObjectModel[T]
 }] struct {
 	ResourceBase
-	TypeSuffix string // e.g. "_cluster_group"
-	Api        ObjectAPI[T]
-	SchemaFunc func(context.Context) schema.Schema
-	Hooks      ObjectHooks[T, M]
+	WithTimeouts
+	ObjectResourceSpec[T, M]
 }
 
-func (r *ObjectResource[T, M, PM]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + r.TypeSuffix
+// ObjectResourceSpec is what a resource on ObjectResource says about itself.
+type ObjectResourceSpec[T any, M any] struct {
+	// TypeName is the resource type, e.g. "fleet_cluster_group".
+	TypeName string
+	API      ObjectAPI[T]
+	// Schema builds the schema but for the timeouts block, which
+	// ObjectResource adds.
+	Schema func(ctx context.Context) schema.Schema
+	Hooks  ObjectHooks[T, M]
+}
+
+// NewObjectResource builds the resource; the type arguments are inferred
+// from spec.
+func NewObjectResource[T any, M any, PM interface {
+	*M
+	ObjectModel[T]
+}](spec ObjectResourceSpec[T, M]) *ObjectResource[T, M, PM] {
+	return &ObjectResource[T, M, PM]{ObjectResourceSpec: spec}
+}
+
+func (r *ObjectResource[T, M, PM]) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = r.TypeName
 }
 
 func (r *ObjectResource[T, M, PM]) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = r.SchemaFunc(ctx)
+	resp.Schema = r.schema(ctx)
+}
+
+func (r *ObjectResource[T, M, PM]) schema(ctx context.Context) schema.Schema {
+	s := r.ObjectResourceSpec.Schema(ctx)
+	if s.Blocks == nil {
+		s.Blocks = map[string]schema.Block{}
+	}
+	s.Blocks["timeouts"] = r.TimeoutsBlock(ctx)
+	return s
 }
 
 func (r *ObjectResource[T, M, PM]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -87,7 +114,7 @@ func (r *ObjectResource[T, M, PM]) ModifyPlan(ctx context.Context, req resource.
 }
 
 func (r *ObjectResource[T, M, PM]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ImportNamespacedObject(ctx, req, resp)
+	ImportNamespaced(ctx, req, resp, "namespace", "name")
 }
 
 func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -97,14 +124,13 @@ func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.Crea
 		return
 	}
 	namespace, name := plan.Meta().Namespace.ValueString(), plan.Meta().Name.ValueString()
-	if exists, err := r.Api.exists(ctx, r.Data.Client, namespace, name); err != nil || exists {
-		resp.Diagnostics.Append(AlreadyExists(r.Api.Kind, namespace, name, err))
+	if exists, err := r.API.exists(ctx, r.Data.Client, namespace, name); err != nil || exists {
+		resp.Diagnostics.Append(AlreadyExists(r.API.Kind, namespace, name, err))
 		return
 	}
-	timeout, diags := plan.TimeoutsValue().Create(ctx, DefaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, diags := r.CreateContext(ctx, plan.TimeoutsValue())
 	defer cancel()
+	resp.Diagnostics.Append(diags...)
 	r.write(ctx, ApplyRequest[M]{Config: req.Config, Plan: (*M)(plan), PlanRaw: req.Plan.Raw}, stateRef{&resp.State}, &resp.Diagnostics)
 }
 
@@ -115,10 +141,9 @@ func (r *ObjectResource[T, M, PM]) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.TimeoutsValue().Update(ctx, DefaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, diags := r.UpdateContext(ctx, plan.TimeoutsValue())
 	defer cancel()
+	resp.Diagnostics.Append(diags...)
 	r.write(ctx, ApplyRequest[M]{Config: req.Config, Plan: (*M)(plan), PlanRaw: req.Plan.Raw, State: (*M)(state)}, stateRef{&resp.State}, &resp.Diagnostics)
 }
 
@@ -137,9 +162,9 @@ func (r *ObjectResource[T, M, PM]) write(ctx context.Context, req ApplyRequest[M
 		return
 	}
 	meta := plan.Meta()
-	applied, err := r.Api.Apply(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString(), obj)
+	applied, err := r.API.Apply(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString(), obj)
 	if err != nil {
-		diags.AddError(fmt.Sprintf("Cannot write the %s", r.Api.Kind), err.Error())
+		diags.AddError(fmt.Sprintf("Cannot write the %s", r.API.Kind), err.Error())
 		return
 	}
 	plan.Flatten(applied, false)
@@ -158,13 +183,13 @@ func (r *ObjectResource[T, M, PM]) write(ctx context.Context, req ApplyRequest[M
 }
 
 // setState stores m, keeping null what prior leaves null and only others
-// set (see unmanaged_fields.go).
+// set (see keepUnsetNull).
 func (r *ObjectResource[T, M, PM]) setState(ctx context.Context, state stateTarget, prior tftypes.Value, m PM) diag.Diagnostics {
 	diags := state.Set(ctx, m)
 	if diags.HasError() {
 		return diags
 	}
-	raw, err := keepUnsetNull(prior, state.RawValue(), unmanagedAttributes(r.SchemaFunc(ctx)))
+	raw, err := keepUnsetNull(prior, state.RawValue(), unmanagedAttributes(r.schema(ctx)))
 	if err != nil {
 		diags.AddError("Cannot build the state", err.Error())
 		return diags
@@ -180,13 +205,13 @@ func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	meta := state.Meta()
-	obj, err := r.Api.Get(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString())
+	obj, err := r.API.Get(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString())
 	if errors.Is(err, ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Cannot read the %s", r.Api.Kind), err.Error())
+		resp.Diagnostics.AddError(fmt.Sprintf("Cannot read the %s", r.API.Kind), err.Error())
 		return
 	}
 	imported := WasImported(ctx, req.Private)
@@ -201,7 +226,7 @@ func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRe
 		prior = tftypes.Value{} // an import takes everything the object holds
 	}
 	resp.Diagnostics.Append(r.setState(ctx, stateRef{&resp.State}, prior, state)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, ImportedKey, nil)...)
+	resp.Diagnostics.Append(ImportRead(ctx, resp.Private)...)
 }
 
 func (r *ObjectResource[T, M, PM]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -210,18 +235,12 @@ func (r *ObjectResource[T, M, PM]) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.TimeoutsValue().Delete(ctx, DefaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, diags := r.DeleteContext(ctx, state.TimeoutsValue())
 	defer cancel()
-	if r.Hooks.beforeDelete != nil {
-		if resp.Diagnostics.Append(r.Hooks.beforeDelete(ctx, r.Data.Client, (*M)(state))...); resp.Diagnostics.HasError() {
-			return
-		}
-	}
+	resp.Diagnostics.Append(diags...)
 	meta := state.Meta()
-	if err := r.Api.Delete(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString()); err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Cannot delete the %s", r.Api.Kind), err.Error())
+	if err := r.API.Delete(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString()); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Cannot delete the %s", r.API.Kind), err.Error())
 		return
 	}
 	if r.Hooks.AfterDelete != nil {

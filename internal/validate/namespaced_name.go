@@ -1,33 +1,14 @@
 package validate
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// NamespacedName accepts `<namespace>/<name>`.
-type NamespacedName struct{}
-
-func (NamespacedName) Description(context.Context) string {
-	return "must be `<namespace>/<name>`"
-}
-
-func (v NamespacedName) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (NamespacedName) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, _, err := SplitNamespacedName(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid reference", err.Error())
-	}
-}
-
+// SplitNamespacedName parses `<namespace>/<name>`, the form of every import
+// ID and every reference to another object of the provider.
 func SplitNamespacedName(s string) (namespace, name string, err error) {
 	namespace, name, ok := strings.Cut(s, "/")
 	if !ok {
@@ -40,4 +21,16 @@ func SplitNamespacedName(s string) (namespace, name string, err error) {
 		return "", "", fmt.Errorf("name of %q: %w", s, err)
 	}
 	return namespace, name, nil
+}
+
+// NamespacedName accepts `<namespace>/<name>`.
+func NamespacedName() validator.String {
+	return stringValidator{
+		description: "must be `<namespace>/<name>`",
+		summary:     "Invalid reference",
+		check: func(s string) error {
+			_, _, err := SplitNamespacedName(s)
+			return err
+		},
+	}
 }

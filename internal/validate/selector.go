@@ -7,18 +7,21 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// SelectorRequirementValues checks that values go with In/NotIn only.
-type SelectorRequirementValues struct{}
+// SelectorRequirement checks a label selector requirement object: values go
+// with In/NotIn only.
+func SelectorRequirement() validator.Object { return selectorRequirement{} }
 
-func (SelectorRequirementValues) Description(context.Context) string {
+type selectorRequirement struct{}
+
+func (selectorRequirement) Description(context.Context) string {
 	return "values must be set for In and NotIn, and unset for Exists and DoesNotExist"
 }
 
-func (v SelectorRequirementValues) MarkdownDescription(ctx context.Context) string {
+func (v selectorRequirement) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (SelectorRequirementValues) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+func (selectorRequirement) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}

@@ -38,7 +38,10 @@ const (
 // releaseModified is release_status when the release was changed out of band.
 const releaseModified = "modified"
 
-type agentResource struct{ framework.ResourceBase }
+type agentResource struct {
+	framework.ResourceBase
+	framework.WithTimeouts
+}
 
 var (
 	_ resource.ResourceWithModifyPlan     = (*agentResource)(nil)
@@ -47,14 +50,16 @@ var (
 )
 
 // NewResource is fleet_agent.
-func NewResource() resource.Resource { return &agentResource{} }
+func NewResource() resource.Resource {
+	return &agentResource{WithTimeouts: framework.WithTimeouts{CreateTimeout: agentCreateTimeout, UpdateTimeout: agentUpdateTimeout}}
+}
 
 func (r *agentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_agent"
 }
 
 func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = agentSchema(ctx)
+	resp.Schema = agentSchema(ctx, r.TimeoutsBlock(ctx))
 }
 
 // ValidateConfig checks the downstream connection offline, and that the
@@ -126,13 +131,7 @@ func sameChartSource(a, b types.Object) bool {
 }
 
 func (r *agentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if _, _, err := validate.SplitNamespacedName(req.ID); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", "Import a fleet_agent by its cluster, `<cluster namespace>/<cluster name>`: "+err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster"), req.ID)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, framework.ImportedKey, []byte(`true`))...)
+	framework.ImportReference(ctx, req, resp, "cluster", "the Fleet Cluster the agent registers as")
 }
 
 // configKubeconfig returns kubernetes.kubeconfig_wo from the configuration
@@ -213,10 +212,9 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, agentCreateTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, d := r.CreateContext(ctx, plan.Timeouts)
 	defer cancel()
+	resp.Diagnostics.Append(d...)
 	upstream, target := r.Data.Client, plan.target()
 	in, d := prepareAgentWrite(ctx, upstream, req.Config, &plan)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
@@ -547,7 +545,7 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		state.Registered = types.BoolValue(cluster.Status != nil && cluster.Status.Agent.LastSeen != nil)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, framework.ImportedKey, nil)...)
+	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
 
 // releaseMatches reports whether the release holds the chart version and
@@ -610,10 +608,9 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, agentUpdateTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, d := r.UpdateContext(ctx, plan.Timeouts)
 	defer cancel()
+	resp.Diagnostics.Append(d...)
 	upstream, target := r.Data.Client, plan.target()
 	in, d := prepareAgentWrite(ctx, upstream, req.Config, &plan)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
@@ -721,10 +718,9 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Delete(ctx, framework.DefaultDeleteTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, d := r.DeleteContext(ctx, state.Timeouts)
 	defer cancel()
+	resp.Diagnostics.Append(d...)
 	upstream, target := r.Data.Client, state.target()
 	const hint = " If the downstream cluster no longer exists, remove the agent from the state: terraform state rm <address>."
 	kubeconfig, err := kubeconfigFor(ctx, upstream, &state)

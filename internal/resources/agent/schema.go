@@ -66,7 +66,7 @@ type agentPullSecretModel struct {
 
 var chartPath = path.Root("chart")
 
-func agentSchema(ctx context.Context) schema.Schema {
+func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema {
 	s := schema.Schema{
 		Description: "Bootstraps a Fleet agent in a downstream cluster (agent-initiated registration): installs the " +
 			"`fleet-agent` Helm chart (release `fleet-agent` in `cattle-fleet-system`) with the registration values of a " +
@@ -100,7 +100,7 @@ func agentSchema(ctx context.Context) schema.Schema {
 				Description: "The Fleet Cluster the agent registers as, `<namespace>/<name>` (e.g. `fleet_cluster.edge.id`). " +
 					"It must exist. The agent claims it by its `client_id`; when the Cluster has none, the provider " +
 					"generates one and sets it on the Cluster. Changing it reinstalls the agent.",
-				Validators:    []validator.String{validate.NamespacedName{}},
+				Validators:    []validator.String{validate.NamespacedName()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"kubernetes": downstream.KubernetesAttribute("Connection to the downstream cluster the agent is installed into; it is checked before anything is installed.", "the Secret `<cluster name>-agent-kubeconfig` next to the Cluster upstream"),
@@ -110,7 +110,7 @@ func agentSchema(ctx context.Context) schema.Schema {
 					"`fleet_cluster_registration_token.edge.id`), in the cluster's namespace. Unset: the provider creates " +
 					"one for the installation (`<cluster name>-agent-token`, see `registration_token_ttl`) and deletes it " +
 					"once the cluster has registered. Only the installation uses it: changing it later changes nothing.",
-				Validators: []validator.String{validate.NamespacedName{}},
+				Validators: []validator.String{validate.NamespacedName()},
 			},
 			"registration_token_ttl": schema.StringAttribute{
 				Optional: true, Computed: true,
@@ -211,7 +211,7 @@ func agentSchema(ctx context.Context) schema.Schema {
 				Optional: true, Computed: true,
 				Description: "URL of the management cluster's API as the agent reaches it (`apiServerURL`). Default: the " +
 					"token's, i.e. Fleet's `apiServerURL`.",
-				Validators:    []validator.String{validate.HTTPURL{}},
+				Validators:    []validator.String{validate.HTTPURL()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"api_server_ca": schema.StringAttribute{
@@ -272,7 +272,7 @@ func agentSchema(ctx context.Context) schema.Schema {
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
 		},
-		Blocks: map[string]schema.Block{"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock},
 	}
 	for _, name := range []string{"kubernetes", "chart", "agent_proxy", "image_pull_secret"} {
 		nameNestedErrors(s.Attributes[name].(schema.SingleNestedAttribute).Attributes)

@@ -39,6 +39,8 @@ type mirrorImageModel struct {
 
 type imagesDataSource struct{}
 
+var _ datasource.DataSource = (*imagesDataSource)(nil)
+
 // NewImagesDataSource is data source fleet_images.
 func NewImagesDataSource() datasource.DataSource { return &imagesDataSource{} }
 

@@ -64,6 +64,8 @@ type registryTLS struct {
 
 type registriesYAMLDataSource struct{}
 
+var _ datasource.DataSource = (*registriesYAMLDataSource)(nil)
+
 // NewRegistriesYAMLDataSource is data source fleet_registries_yaml.
 func NewRegistriesYAMLDataSource() datasource.DataSource { return &registriesYAMLDataSource{} }
 

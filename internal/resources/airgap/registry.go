@@ -80,7 +80,15 @@ type registryModel struct {
 	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
-type registryResource struct{ framework.ResourceBase }
+type registryResource struct {
+	framework.ResourceBase
+	framework.WithTimeouts
+}
+
+var (
+	_ resource.ResourceWithImportState = (*registryResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*registryResource)(nil)
+)
 
 // NewRegistryResource is fleet_registry.
 func NewRegistryResource() resource.Resource { return &registryResource{} }
@@ -172,7 +180,7 @@ func (r *registryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"Destroy refuses while a Cluster, GitRepo or HelmOp in the namespace still refers to the Secret, and " +
 			"deletes only a Secret the provider created.",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
+		Blocks:     map[string]schema.Block{"timeouts": r.TimeoutsBlock(ctx)},
 	}
 }
 
@@ -190,7 +198,7 @@ func (v reservedKey) ValidateMap(_ context.Context, req validator.MapRequest, re
 }
 
 func (r *registryResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	framework.ImportNamespacedObject(ctx, req, resp)
+	framework.ImportNamespaced(ctx, req, resp, "namespace", "name")
 }
 
 // ModifyPlan plans the namespace default and the values that follow from
@@ -212,13 +220,11 @@ func (r *registryResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 func (r *registryResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan registryModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	timeout, diags := plan.Timeouts.Create(ctx, framework.DefaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, diags := r.CreateContext(ctx, plan.Timeouts)
+	defer cancel()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	namespace, name := plan.Namespace.ValueString(), plan.Name.ValueString()
 	core, err := r.Data.Client.Core()
 	if err == nil {
@@ -234,13 +240,11 @@ func (r *registryResource) Create(ctx context.Context, req resource.CreateReques
 func (r *registryResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan registryModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	timeout, diags := plan.Timeouts.Update(ctx, framework.DefaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, diags := r.UpdateContext(ctx, plan.Timeouts)
+	defer cancel()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	r.write(ctx, req.Config, &plan, &resp.State, &resp.Diagnostics)
 }
 
@@ -384,7 +388,7 @@ func (r *registryResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, framework.ImportedKey, nil)...)
+	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
 
 // Flatten fills the model from the live Secret. The password enters the
@@ -446,13 +450,11 @@ func stringListLike(s []string, prior types.List) types.List {
 func (r *registryResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state registryModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	timeout, diags := state.Timeouts.Delete(ctx, framework.DefaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
+	defer cancel()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	namespace, name := state.Namespace.ValueString(), state.Name.ValueString()
 	users, err := registrySecretUsers(ctx, r.Data.Client, namespace, name)
 	if err != nil {

@@ -143,12 +143,17 @@ func (m *clusterModel) Flatten(c *fleet.Cluster, imported bool) {
 	}
 }
 
+// clusterResource is fleet_cluster on the generic object resource.
+type clusterResource = framework.ObjectResource[fleet.Cluster, clusterModel, *clusterModel]
+
+var _ resource.ResourceWithImportState = (*clusterResource)(nil)
+
 // NewClusterResource is fleet_cluster.
 func NewClusterResource() resource.Resource {
-	return &framework.ObjectResource[fleet.Cluster, clusterModel, *clusterModel]{
-		TypeSuffix: "_cluster",
-		Api:        ClusterAPI,
-		SchemaFunc: clusterSchema,
+	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.Cluster, clusterModel]{
+		TypeName: "fleet_cluster",
+		API:      ClusterAPI,
+		Schema:   clusterSchema,
 		Hooks: framework.ObjectHooks[fleet.Cluster, clusterModel]{
 			BeforeApply: writeClusterKubeconfig,
 			AfterApply:  awaitClusterCheckIn,
@@ -156,7 +161,7 @@ func NewClusterResource() resource.Resource {
 				return deleteClusterKubeconfig(ctx, c, state)
 			},
 		},
-	}
+	})
 }
 
 // writeClusterKubeconfig stores kubeconfig_wo (with api_server_url and

@@ -15,6 +15,8 @@ var clusterResourceOnly = []string{"kubeconfig_wo", "kubeconfig_wo_version", "ap
 
 type clusterDataSource struct{ framework.DataSourceBase }
 
+var _ datasource.DataSourceWithConfigure = (*clusterDataSource)(nil)
+
 // NewClusterDataSource is data source fleet_cluster.
 func NewClusterDataSource() datasource.DataSource { return &clusterDataSource{} }
 

@@ -57,14 +57,19 @@ func (m *clusterGroupModel) Flatten(g *fleet.ClusterGroup, imported bool) {
 	m.State = types.StringValue(status.Display.State)
 }
 
+// clusterGroupResource is fleet_cluster_group on the generic object resource.
+type clusterGroupResource = framework.ObjectResource[fleet.ClusterGroup, clusterGroupModel, *clusterGroupModel]
+
+var _ resource.ResourceWithImportState = (*clusterGroupResource)(nil)
+
 // NewClusterGroupResource is fleet_cluster_group.
 func NewClusterGroupResource() resource.Resource {
-	return &framework.ObjectResource[fleet.ClusterGroup, clusterGroupModel, *clusterGroupModel]{
-		TypeSuffix: "_cluster_group",
-		Api:        clusterGroupAPI,
-		SchemaFunc: clusterGroupSchema,
-		Hooks:      framework.ObjectHooks[fleet.ClusterGroup, clusterGroupModel]{AfterApply: awaitClusterGroupProcessed},
-	}
+	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.ClusterGroup, clusterGroupModel]{
+		TypeName: "fleet_cluster_group",
+		API:      clusterGroupAPI,
+		Schema:   clusterGroupSchema,
+		Hooks:    framework.ObjectHooks[fleet.ClusterGroup, clusterGroupModel]{AfterApply: awaitClusterGroupProcessed},
+	})
 }
 
 func clusterGroupSchema(ctx context.Context) schema.Schema {
@@ -79,7 +84,6 @@ func clusterGroupSchema(ctx context.Context) schema.Schema {
 		Description: "A Fleet ClusterGroup: a named set of clusters, chosen by label, that GitRepos and HelmOps target. " +
 			"Create waits until the Fleet controller has counted the group's clusters.",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
 	}
 }
 

@@ -23,6 +23,8 @@ type clusterGroupDataModel struct {
 
 type clusterGroupDataSource struct{ framework.DataSourceBase }
 
+var _ datasource.DataSourceWithConfigure = (*clusterGroupDataSource)(nil)
+
 // NewClusterGroupDataSource is data source fleet_cluster_group.
 func NewClusterGroupDataSource() datasource.DataSource { return &clusterGroupDataSource{} }
 

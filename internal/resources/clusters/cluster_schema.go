@@ -109,7 +109,7 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			Optional: true, WriteOnly: true, Sensitive: true,
 			Description: "Kubeconfig of the downstream cluster for manager-initiated registration (write-only: never in " +
 				"plan or state). The provider stores it in a Secret it owns and Fleet deploys the agent with it.",
-			Validators: []validator.String{validate.KubeconfigContent{}, stringvalidator.AlsoRequires(path.MatchRoot("kubeconfig_wo_version"))},
+			Validators: []validator.String{validate.Kubeconfig(), stringvalidator.AlsoRequires(path.MatchRoot("kubeconfig_wo_version"))},
 		},
 		"kubeconfig_wo_version": schema.Int64Attribute{
 			Optional:    true,
@@ -142,7 +142,6 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			"registry, tolerations, resources). Registers it manager-initiated with `kubeconfig_wo`, or predefines it for " +
 			"an agent (`client_id`, see `fleet_agent`).",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
 	}
 }
 

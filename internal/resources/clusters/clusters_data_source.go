@@ -66,6 +66,8 @@ func clusterListSelector(ctx context.Context, m *framework.LabelSelectorModel) (
 
 type clustersDataSource struct{ framework.DataSourceBase }
 
+var _ datasource.DataSourceWithConfigure = (*clustersDataSource)(nil)
+
 // NewClustersDataSource is data source fleet_clusters.
 func NewClustersDataSource() datasource.DataSource { return &clustersDataSource{} }
 

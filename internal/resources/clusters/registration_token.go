@@ -109,17 +109,22 @@ func (m *registrationTokenModel) Flatten(t *fleet.ClusterRegistrationToken, impo
 	}
 }
 
+// registrationTokenResource is fleet_cluster_registration_token on the generic object resource.
+type registrationTokenResource = framework.ObjectResource[fleet.ClusterRegistrationToken, registrationTokenModel, *registrationTokenModel]
+
+var _ resource.ResourceWithImportState = (*registrationTokenResource)(nil)
+
 // NewClusterRegistrationTokenResource is fleet_cluster_registration_token.
 func NewClusterRegistrationTokenResource() resource.Resource {
-	return &framework.ObjectResource[fleet.ClusterRegistrationToken, registrationTokenModel, *registrationTokenModel]{
-		TypeSuffix: "_cluster_registration_token",
-		Api:        RegistrationTokenAPI,
-		SchemaFunc: registrationTokenSchema,
+	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.ClusterRegistrationToken, registrationTokenModel]{
+		TypeName: "fleet_cluster_registration_token",
+		API:      RegistrationTokenAPI,
+		Schema:   registrationTokenSchema,
 		Hooks: framework.ObjectHooks[fleet.ClusterRegistrationToken, registrationTokenModel]{
 			AfterApply: AwaitRegistrationValues,
 			AfterRead:  readRegistrationValues,
 		},
-	}
+	})
 }
 
 func registrationTokenSchema(ctx context.Context) schema.Schema {
@@ -142,7 +147,6 @@ func registrationTokenSchema(ctx context.Context) schema.Schema {
 		Description: "A Fleet ClusterRegistrationToken: lets agents register their clusters (agent-initiated registration). " +
 			"Create returns once Fleet has written the registration values.",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
 	}
 }
 

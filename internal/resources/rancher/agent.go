@@ -73,10 +73,20 @@ func rancherAgentKubeconfigSecret(cluster string) string {
 	return cluster + "-rancher-agent-kubeconfig"
 }
 
-type rancherAgentResource struct{ framework.ResourceBase }
+type rancherAgentResource struct {
+	framework.ResourceBase
+	framework.WithTimeouts
+}
+
+var (
+	_ resource.ResourceWithImportState = (*rancherAgentResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*rancherAgentResource)(nil)
+)
 
 // NewAgentResource is fleet_rancher_agent.
-func NewAgentResource() resource.Resource { return &rancherAgentResource{} }
+func NewAgentResource() resource.Resource {
+	return &rancherAgentResource{WithTimeouts: framework.WithTimeouts{CreateTimeout: rancherAgentCreateTimeout, UpdateTimeout: rancherAgentCreateTimeout}}
+}
 
 func (r *rancherAgentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_rancher_agent"
@@ -104,7 +114,7 @@ func (r *rancherAgentResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				Required: true,
 				Description: "The Rancher cluster to import as, `fleet_workspace_name/name`: the `id` of a `fleet_rancher_cluster`. " +
 					"Changing it imports the cluster anew.",
-				Validators:    []validator.String{workspaceNameRef{}},
+				Validators:    []validator.String{validate.NamespacedName()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"kubernetes": kubernetes,
@@ -141,40 +151,8 @@ func (r *rancherAgentResource) Schema(ctx context.Context, _ resource.SchemaRequ
 					"A non-empty list plans an update that applies the manifest again.",
 			},
 		},
-		Blocks: map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
+		Blocks: map[string]schema.Block{"timeouts": r.TimeoutsBlock(ctx)},
 	}
-}
-
-// workspaceNameRef accepts `fleet_workspace_name/name`.
-type workspaceNameRef struct{}
-
-func (workspaceNameRef) Description(context.Context) string {
-	return "must be `fleet_workspace_name/name`"
-}
-
-func (v workspaceNameRef) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (workspaceNameRef) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, _, err := splitWorkspaceName(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid cluster reference", err.Error())
-	}
-}
-
-func splitWorkspaceName(s string) (workspace, name string, err error) {
-	workspace, name, ok := strings.Cut(s, "/")
-	if !ok || strings.Contains(name, "/") {
-		return "", "", fmt.Errorf("expected `fleet_workspace_name/name` (a fleet_rancher_cluster's id), got %q", s)
-	}
-	if err := validate.CheckNamespaceName(workspace); err != nil {
-		return "", "", err
-	}
-	if err := validate.CheckNamespaceName(name); err != nil {
-		return "", "", fmt.Errorf("cluster name: %w", err)
-	}
-	return workspace, name, nil
 }
 
 func (r *rancherAgentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -193,12 +171,7 @@ func (r *rancherAgentResource) ModifyPlan(ctx context.Context, req resource.Modi
 }
 
 func (r *rancherAgentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if _, _, err := splitWorkspaceName(req.ID); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster"), req.ID)...)
+	framework.ImportReference(ctx, req, resp, "cluster", "the fleet_rancher_cluster (its id)")
 }
 
 func (r *rancherAgentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -207,10 +180,9 @@ func (r *rancherAgentResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, rancherAgentCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, diags := r.CreateContext(ctx, plan.Timeouts)
 	defer cancel()
+	resp.Diagnostics.Append(diags...)
 	r.write(ctx, req.Config, &plan, nil, nil, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
@@ -221,10 +193,9 @@ func (r *rancherAgentResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, rancherAgentCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, diags := r.UpdateContext(ctx, plan.Timeouts)
 	defer cancel()
+	resp.Diagnostics.Append(diags...)
 	fields, d := req.Private.GetKey(ctx, rancherAgentFieldsKey)
 	resp.Diagnostics.Append(d...)
 	prior := appliedFromState(ctx, &state, fields, &resp.Diagnostics)
@@ -243,7 +214,7 @@ type privateSetter interface {
 // fails, so destroy can remove them.
 func (r *rancherAgentResource) write(ctx context.Context, config configGetter, plan, state *rancherAgentModel, prior []downstream.AppliedObject,
 	out framework.StateSetter, private privateSetter, diags *diag.Diagnostics) {
-	workspace, name, err := splitWorkspaceName(plan.Cluster.ValueString())
+	workspace, name, err := validate.SplitNamespacedName(plan.Cluster.ValueString())
 	if err != nil {
 		diags.AddAttributeError(path.Root("cluster"), "Invalid cluster reference", err.Error())
 		return
@@ -408,7 +379,7 @@ func (r *rancherAgentResource) connectFromState(ctx context.Context, state *ranc
 	}
 	k := *state.Kubernetes
 	if !k.KubeconfigWOVersion.IsNull() {
-		workspace, name, err := splitWorkspaceName(state.Cluster.ValueString())
+		workspace, name, err := validate.SplitNamespacedName(state.Cluster.ValueString())
 		if err != nil {
 			diags.AddError("Invalid cluster reference in state", err.Error())
 			return nil, diags
@@ -449,7 +420,7 @@ func (r *rancherAgentResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	workspace, name, err := splitWorkspaceName(state.Cluster.ValueString())
+	workspace, name, err := validate.SplitNamespacedName(state.Cluster.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid cluster reference in state", err.Error())
 		return
@@ -491,6 +462,7 @@ func (r *rancherAgentResource) Read(ctx context.Context, req resource.ReadReques
 	state.AppliedObjects = appliedObjectsValue(applied)
 	state.DriftedObjects = flex.StringListValue(drifted)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
 
 func (r *rancherAgentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -499,10 +471,9 @@ func (r *rancherAgentResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, framework.DefaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
 	defer cancel()
+	resp.Diagnostics.Append(diags...)
 	fields, d := req.Private.GetKey(ctx, rancherAgentFieldsKey)
 	resp.Diagnostics.Append(d...)
 	applied := appliedFromState(ctx, &state, fields, &resp.Diagnostics)
@@ -516,7 +487,7 @@ func (r *rancherAgentResource) Delete(ctx context.Context, req resource.DeleteRe
 		}
 	}
 	if state.Kubernetes != nil && !state.Kubernetes.KubeconfigWOVersion.IsNull() {
-		workspace, name, _ := splitWorkspaceName(state.Cluster.ValueString())
+		workspace, name, _ := validate.SplitNamespacedName(state.Cluster.ValueString())
 		if err := framework.DeleteOwnedSecret(ctx, r.Data.Client, workspace, rancherAgentKubeconfigSecret(name)); err != nil {
 			resp.Diagnostics.AddError("Cannot delete the kubeconfig Secret", err.Error())
 		}

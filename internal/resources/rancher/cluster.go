@@ -141,17 +141,19 @@ type rancherClusterResource struct {
 	*framework.ObjectResource[rancher.Cluster, rancherClusterModel, *rancherClusterModel]
 }
 
+var _ resource.ResourceWithImportState = rancherClusterResource{}
+
 // NewClusterResource is fleet_rancher_cluster.
 func NewClusterResource() resource.Resource {
-	return rancherClusterResource{&framework.ObjectResource[rancher.Cluster, rancherClusterModel, *rancherClusterModel]{
-		TypeSuffix: "_rancher_cluster",
-		Api:        rancherClusterAPI,
-		SchemaFunc: rancherClusterSchema,
+	return rancherClusterResource{framework.NewObjectResource(framework.ObjectResourceSpec[rancher.Cluster, rancherClusterModel]{
+		TypeName: "fleet_rancher_cluster",
+		API:      rancherClusterAPI,
+		Schema:   rancherClusterSchema,
 		Hooks: framework.ObjectHooks[rancher.Cluster, rancherClusterModel]{
 			AfterApply: awaitRancherRegistration,
 			AfterRead:  readRancherRegistration,
 		},
-	}}
+	})}
 }
 
 func (r rancherClusterResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -159,15 +161,7 @@ func (r rancherClusterResource) ModifyPlan(_ context.Context, req resource.Modif
 }
 
 func (r rancherClusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	workspace, name, ok := strings.Cut(req.ID, "/")
-	if !ok || workspace == "" || name == "" || strings.Contains(name, "/") {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("expected `fleet_workspace_name/name`, e.g. `fleet-default/prod-1`, got %q", req.ID))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fleet_workspace_name"), workspace)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, framework.ImportedKey, []byte(`true`))...)
+	framework.ImportNamespaced(ctx, req, resp, "fleet_workspace_name", "name")
 }
 
 // rancherClusterName is what Rancher accepts as a cluster name: an RFC 1123
@@ -240,7 +234,6 @@ func rancherClusterSchema(ctx context.Context) schema.Schema {
 			"Rancher has registered it and issued its registration token; `fleet_rancher_agent` (or `registration_command`) then " +
 			"installs Rancher's agent in the cluster. Rancher creates and owns the cluster's Fleet Cluster: set labels here, not with `fleet_cluster`.",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
 	}
 }
 

@@ -44,6 +44,8 @@ type settingPrevious struct {
 
 type rancherSettingResource struct{ framework.ResourceBase }
 
+var _ resource.ResourceWithImportState = (*rancherSettingResource)(nil)
+
 // NewSettingResource is fleet_rancher_setting.
 func NewSettingResource() resource.Resource { return &rancherSettingResource{} }
 
@@ -164,6 +166,7 @@ func (r *rancherSettingResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	state.Flatten(s)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
 
 func (r *rancherSettingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -194,10 +197,5 @@ func (r *rancherSettingResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *rancherSettingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if err := validate.CheckResourceName(req.ID); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", "expected the setting's name: "+err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	framework.ImportByName(ctx, req, resp, "name", validate.CheckResourceName)
 }

@@ -45,13 +45,18 @@ func (m *bundleNamespaceMappingModel) Flatten(b *fleet.BundleNamespaceMapping, i
 	m.NamespaceSelector = framework.FlattenLabelSelector(b.NamespaceSelector)
 }
 
+// bundleNamespaceMappingResource is fleet_bundle_namespace_mapping on the generic object resource.
+type bundleNamespaceMappingResource = framework.ObjectResource[fleet.BundleNamespaceMapping, bundleNamespaceMappingModel, *bundleNamespaceMappingModel]
+
+var _ resource.ResourceWithImportState = (*bundleNamespaceMappingResource)(nil)
+
 // NewBundleNamespaceMappingResource is fleet_bundle_namespace_mapping.
 func NewBundleNamespaceMappingResource() resource.Resource {
-	return &framework.ObjectResource[fleet.BundleNamespaceMapping, bundleNamespaceMappingModel, *bundleNamespaceMappingModel]{
-		TypeSuffix: "_bundle_namespace_mapping",
-		Api:        bundleNamespaceMappingAPI,
-		SchemaFunc: bundleNamespaceMappingSchema,
-	}
+	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.BundleNamespaceMapping, bundleNamespaceMappingModel]{
+		TypeName: "fleet_bundle_namespace_mapping",
+		API:      bundleNamespaceMappingAPI,
+		Schema:   bundleNamespaceMappingSchema,
+	})
 }
 
 // requiredSelector is a label selector that must be set: Fleet ignores a
@@ -72,6 +77,5 @@ func bundleNamespaceMappingSchema(ctx context.Context) schema.Schema {
 			"clusters of other namespaces. Fleet evaluates the targets of the selected bundles against the clusters and " +
 			"cluster groups of every namespace the namespace selector matches, in addition to their own namespace.",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
 	}
 }

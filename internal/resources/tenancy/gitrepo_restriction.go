@@ -64,13 +64,18 @@ func (m *gitRepoRestrictionModel) Flatten(r *fleet.GitRepoRestriction, imported 
 	m.AllowedTargetNamespaceSelector = framework.FlattenLabelSelector(r.AllowedTargetNamespaceSelector)
 }
 
+// gitRepoRestrictionResource is fleet_gitrepo_restriction on the generic object resource.
+type gitRepoRestrictionResource = framework.ObjectResource[fleet.GitRepoRestriction, gitRepoRestrictionModel, *gitRepoRestrictionModel]
+
+var _ resource.ResourceWithImportState = (*gitRepoRestrictionResource)(nil)
+
 // NewGitRepoRestrictionResource is fleet_gitrepo_restriction.
 func NewGitRepoRestrictionResource() resource.Resource {
-	return &framework.ObjectResource[fleet.GitRepoRestriction, gitRepoRestrictionModel, *gitRepoRestrictionModel]{
-		TypeSuffix: "_gitrepo_restriction",
-		Api:        gitRepoRestrictionAPI,
-		SchemaFunc: gitRepoRestrictionSchema,
-	}
+	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.GitRepoRestriction, gitRepoRestrictionModel]{
+		TypeName: "fleet_gitrepo_restriction",
+		API:      gitRepoRestrictionAPI,
+		Schema:   gitRepoRestrictionSchema,
+	})
 }
 
 // nameList is an optional list of at least one string, each checked by v.
@@ -111,6 +116,5 @@ func gitRepoRestrictionSchema(ctx context.Context) schema.Schema {
 			"workspace) may use. Fleet merges every restriction of the namespace; a GitRepo that breaks one is not deployed and " +
 			"its Accepted condition names the violation.",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -50,7 +49,12 @@ func (m *workspaceModel) Flatten(ns *corev1.Namespace, imported bool) {
 	}
 }
 
-type workspaceResource struct{ framework.ResourceBase }
+type workspaceResource struct {
+	framework.ResourceBase
+	framework.WithTimeouts
+}
+
+var _ resource.ResourceWithImportState = (*workspaceResource)(nil)
 
 // NewWorkspaceResource is fleet_workspace.
 func NewWorkspaceResource() resource.Resource { return &workspaceResource{} }
@@ -95,7 +99,7 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"the same name, with its roles. Rancher refuses a FleetWorkspace whose namespace exists already, so a " +
 			"namespace made here cannot become a Rancher workspace later.",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
+		Blocks:     map[string]schema.Block{"timeouts": r.TimeoutsBlock(ctx)},
 	}
 }
 
@@ -120,13 +124,7 @@ func (systemLabelKey) ValidateMap(_ context.Context, req validator.MapRequest, r
 }
 
 func (r *workspaceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if err := validate.CheckNamespaceName(req.ID); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", "expected the name of the workspace namespace: "+err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, framework.ImportedKey, []byte(`true`))...)
+	framework.ImportByName(ctx, req, resp, "name", validate.CheckNamespaceName)
 }
 
 // namespaces returns the typed namespace client.
@@ -141,13 +139,11 @@ func (r *workspaceResource) namespaces() (corev1client.NamespaceInterface, error
 func (r *workspaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan workspaceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	timeout, diags := plan.Timeouts.Create(ctx, framework.DefaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, diags := r.CreateContext(ctx, plan.Timeouts)
+	defer cancel()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	name := plan.Name.ValueString()
 	namespaces, err := r.namespaces()
 	if err != nil {
@@ -193,13 +189,11 @@ func awaitNamespaceAbsent(ctx context.Context, namespaces corev1client.Namespace
 func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan workspaceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	timeout, diags := plan.Timeouts.Update(ctx, framework.DefaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, diags := r.UpdateContext(ctx, plan.Timeouts)
+	defer cancel()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	namespaces, err := r.namespaces()
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot update the workspace", err.Error())
@@ -252,19 +246,17 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	state.Flatten(ns, framework.WasImported(ctx, req.Private))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, framework.ImportedKey, nil)...)
+	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
 
 func (r *workspaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state workspaceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	timeout, diags := state.Timeouts.Delete(ctx, framework.DefaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
+	defer cancel()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	name := state.Name.ValueString()
 	namespaces, err := r.namespaces()
 	if err != nil {

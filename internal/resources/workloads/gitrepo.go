@@ -18,19 +18,24 @@ var gitRepoAPI = framework.ObjectAPI[fleet.GitRepo]{GVR: fleet.GitRepos, Kind: f
 // gitRepoBundleLabel names the GitRepo on the bundles made from it.
 const gitRepoBundleLabel = "fleet.cattle.io/repo-name"
 
+// gitRepoResource is fleet_gitrepo on the generic object resource.
+type gitRepoResource = framework.ObjectResource[fleet.GitRepo, gitRepoModel, *gitRepoModel]
+
+var _ resource.ResourceWithImportState = (*gitRepoResource)(nil)
+
 // NewGitRepoResource is fleet_gitrepo.
 func NewGitRepoResource() resource.Resource {
-	return &framework.ObjectResource[fleet.GitRepo, gitRepoModel, *gitRepoModel]{
-		TypeSuffix: "_gitrepo",
-		Api:        gitRepoAPI,
-		SchemaFunc: gitRepoSchema,
+	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.GitRepo, gitRepoModel]{
+		TypeName: "fleet_gitrepo",
+		API:      gitRepoAPI,
+		Schema:   gitRepoSchema,
 		Hooks: framework.ObjectHooks[fleet.GitRepo, gitRepoModel]{
 			BeforeApply: gitRepoBeforeApply,
 			AfterApply:  gitRepoAwaitApplied,
 			AfterRead:   gitRepoReadRelated,
 			AfterDelete: gitRepoAfterDelete,
 		},
-	}
+	})
 }
 
 // gitRepoCredentials pairs the credentials attributes of plan and prior

@@ -18,6 +18,8 @@ type gitRepoDataModel struct {
 
 type gitRepoDataSource struct{ framework.DataSourceBase }
 
+var _ datasource.DataSourceWithConfigure = (*gitRepoDataSource)(nil)
+
 // NewGitRepoDataSource is data source fleet_gitrepo.
 func NewGitRepoDataSource() datasource.DataSource { return &gitRepoDataSource{} }
 

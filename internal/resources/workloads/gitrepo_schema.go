@@ -30,7 +30,6 @@ func gitRepoSchema(ctx context.Context) schema.Schema {
 			"until the deployment is ready (`wait_for_ready` also reads the GitRepo's Bundles and git Jobs, so " +
 			"needs list permission on `bundles.fleet.cattle.io` and `jobs.batch` in the namespace).",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
 	}
 }
 

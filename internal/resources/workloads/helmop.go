@@ -20,19 +20,24 @@ var helmOpAPI = framework.ObjectAPI[fleet.HelmOp]{GVR: fleet.HelmOps, Kind: flee
 // helmOpBundleLabel names the HelmOp on its bundle.
 const helmOpBundleLabel = "fleet.cattle.io/fleet-helm-name"
 
+// helmOpResource is fleet_helmop on the generic object resource.
+type helmOpResource = framework.ObjectResource[fleet.HelmOp, helmOpModel, *helmOpModel]
+
+var _ resource.ResourceWithImportState = (*helmOpResource)(nil)
+
 // NewHelmOpResource is fleet_helmop.
 func NewHelmOpResource() resource.Resource {
-	return &framework.ObjectResource[fleet.HelmOp, helmOpModel, *helmOpModel]{
-		TypeSuffix: "_helmop",
-		Api:        helmOpAPI,
-		SchemaFunc: helmOpSchema,
+	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.HelmOp, helmOpModel]{
+		TypeName: "fleet_helmop",
+		API:      helmOpAPI,
+		Schema:   helmOpSchema,
 		Hooks: framework.ObjectHooks[fleet.HelmOp, helmOpModel]{
 			BeforeApply: helmOpBeforeApply,
 			AfterApply:  helmOpAwaitApplied,
 			AfterRead:   helmOpReadRelated,
 			AfterDelete: helmOpAfterDelete,
 		},
-	}
+	})
 }
 
 func helmOpBeforeApply(ctx context.Context, c *kube.Client, req framework.ApplyRequest[helmOpModel]) diag.Diagnostics {

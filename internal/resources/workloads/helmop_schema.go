@@ -36,7 +36,6 @@ func helmOpSchema(ctx context.Context) schema.Schema {
 			"on the targeted clusters, without git. Optionally manages the chart repository's credentials " +
 			"Secret and waits until the release is ready (`wait_for_ready` also reads the HelmOp's Bundle).",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"timeouts": framework.TimeoutsBlock(ctx)},
 	}
 }
 
@@ -73,7 +72,7 @@ func helmOpSpecAttributes() map[string]schema.Attribute {
 							listvalidator.ValueStringsAre(stringvalidator.OneOf(bundleStates...))},
 					},
 				},
-				Validators: []validator.Object{validate.SomeAttributesSet{Summary: "Invalid bundle dependency", Names: []string{"name", "selector"}, ExactlyOne: true}},
+				Validators: []validator.Object{validate.ExactlyOneAttribute("Invalid bundle dependency", "name", "selector")},
 			},
 		},
 		"bundle_labels": schema.MapAttribute{
@@ -162,8 +161,7 @@ func helmOptionsAttribute() schema.SingleNestedAttribute {
 						"config_map_key_ref": keyRef("ConfigMap"),
 						"secret_key_ref":     keyRef("Secret"),
 					},
-					Validators: []validator.Object{validate.SomeAttributesSet{Summary: "Invalid values source",
-						Names: []string{"config_map_key_ref", "secret_key_ref"}, ExactlyOne: true}},
+					Validators: []validator.Object{validate.ExactlyOneAttribute("Invalid values source", "config_map_key_ref", "secret_key_ref")},
 				},
 			},
 			"timeout_seconds": schema.Int64Attribute{Optional: true, Description: "Timeout of Helm operations, in seconds.",

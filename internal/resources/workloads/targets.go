@@ -56,10 +56,8 @@ func targetsAttribute(what string) schema.ListNestedAttribute {
 				"cluster_group_selector": framework.LabelSelectorAttribute("Selects cluster groups by their labels."),
 			},
 			// A target without a criterion selects no cluster, never what was meant.
-			Validators: []validator.Object{validate.SomeAttributesSet{
-				Summary: "Target selects no cluster",
-				Names:   []string{"cluster_name", "cluster_selector", "cluster_group", "cluster_group_selector"},
-			}},
+			Validators: []validator.Object{validate.AtLeastOneAttribute("Target selects no cluster",
+				"cluster_name", "cluster_selector", "cluster_group", "cluster_group_selector")},
 		},
 	}
 }
