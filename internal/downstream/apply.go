@@ -20,19 +20,6 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 )
 
-// Gone reports whether the object no longer exists.
-func (d *Manifests) Gone(ctx context.Context, ref ObjectRef) (bool, error) {
-	client, _, err := d.Resource(ref)
-	if err != nil {
-		return false, err
-	}
-	_, err = client.Get(ctx, ref.Name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return true, nil
-	}
-	return false, err
-}
-
 // ObjectRef names one applied object.
 type ObjectRef struct {
 	APIVersion, Kind, Namespace, Name string
@@ -50,32 +37,29 @@ func (r ObjectRef) String() string {
 	return fmt.Sprintf("%s %s %s/%s", r.APIVersion, r.Kind, r.Namespace, r.Name)
 }
 
-// Manifests is a connection to the cluster being imported, with a REST
-// mapper from one discovery.
-type Manifests struct {
-	dynamic dynamic.Interface
-	mapper  meta.RESTMapper
-}
-
 // Resource returns the client for ref's kind, in ref's namespace when the
 // Kind is namespaced, and whether it is.
-func (d *Manifests) Resource(ref ObjectRef) (dynamic.ResourceInterface, bool, error) {
+func (c *Cluster) Resource(ref ObjectRef) (dynamic.ResourceInterface, bool, error) {
 	gv, err := schema.ParseGroupVersion(ref.APIVersion)
 	if err != nil {
 		return nil, false, err
 	}
-	mapping, err := d.mapper.RESTMapping(gv.WithKind(ref.Kind).GroupKind(), gv.Version)
+	mapper, err := c.restMapper()
+	if err != nil {
+		return nil, false, err
+	}
+	mapping, err := mapper.RESTMapping(gv.WithKind(ref.Kind).GroupKind(), gv.Version)
 	if err != nil {
 		return nil, false, fmt.Errorf("the downstream cluster does not serve %s %s: %w", ref.APIVersion, ref.Kind, err)
 	}
 	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
-		return d.dynamic.Resource(mapping.Resource).Namespace(ref.Namespace), true, nil
+		return c.dynamic.Resource(mapping.Resource).Namespace(ref.Namespace), true, nil
 	}
-	return d.dynamic.Resource(mapping.Resource), false, nil
+	return c.dynamic.Resource(mapping.Resource), false, nil
 }
 
-// plannedObject is a manifest object ready to apply.
-type plannedObject struct {
+// PlannedObject is a manifest object ready to apply.
+type PlannedObject struct {
 	obj    *unstructured.Unstructured
 	client dynamic.ResourceInterface
 }
@@ -83,17 +67,17 @@ type plannedObject struct {
 // Plan maps every object before anything is written, so that a manifest the
 // cluster cannot take fails as a whole. Rancher's template gives some
 // cluster-scoped objects a namespace; it is dropped, as kubectl does.
-func (d *Manifests) Plan(objects []*unstructured.Unstructured) ([]plannedObject, error) {
-	out := make([]plannedObject, 0, len(objects))
+func (c *Cluster) Plan(objects []*unstructured.Unstructured) ([]PlannedObject, error) {
+	out := make([]PlannedObject, 0, len(objects))
 	for _, obj := range objects {
-		client, namespaced, err := d.Resource(refOf(obj))
+		client, namespaced, err := c.Resource(refOf(obj))
 		if err != nil {
 			return nil, err
 		}
 		if !namespaced {
 			obj.SetNamespace("")
 		}
-		out = append(out, plannedObject{obj: obj, client: client})
+		out = append(out, PlannedObject{obj: obj, client: client})
 	}
 	return out, nil
 }
@@ -111,7 +95,7 @@ type AppliedObject struct {
 
 // Apply writes one object with server-side apply as the provider's field
 // manager, forcing conflicts (Rancher's manifest is the source of truth).
-func (p plannedObject) Apply(ctx context.Context) (AppliedObject, error) {
+func (p PlannedObject) Apply(ctx context.Context) (AppliedObject, error) {
 	ref := refOf(p.obj)
 	_, err := p.client.Get(ctx, ref.Name, metav1.GetOptions{})
 	if err != nil && !apierrors.IsNotFound(err) {
@@ -145,8 +129,8 @@ func OwnFields(obj *unstructured.Unstructured) json.RawMessage {
 // else than the provider and Rancher since it was applied; "" when not.
 // Fields the provider applied that another manager now owns, or nobody
 // (removed), are changes; fields Rancher's redeploy took over are not.
-func (d *Manifests) Drift(ctx context.Context, applied AppliedObject, tolerated map[string]bool) (string, error) {
-	client, _, err := d.Resource(applied.Ref)
+func (c *Cluster) Drift(ctx context.Context, applied AppliedObject, tolerated map[string]bool) (string, error) {
+	client, _, err := c.Resource(applied.Ref)
 	if err != nil {
 		return "", err
 	}
@@ -210,8 +194,8 @@ func fieldSet(raw []byte) (*fieldpath.Set, error) {
 }
 
 // Remove deletes the object when it is there, and reports whether it is gone.
-func (d *Manifests) Remove(ctx context.Context, ref ObjectRef) (bool, error) {
-	client, _, err := d.Resource(ref)
+func (c *Cluster) Remove(ctx context.Context, ref ObjectRef) (bool, error) {
+	client, _, err := c.Resource(ref)
 	if err != nil {
 		return false, err
 	}
@@ -224,4 +208,17 @@ func (d *Manifests) Remove(ctx context.Context, ref ObjectRef) (bool, error) {
 		return false, fmt.Errorf("delete %s: %w", ref, err)
 	}
 	return false, nil
+}
+
+// Gone reports whether the object no longer exists.
+func (c *Cluster) Gone(ctx context.Context, ref ObjectRef) (bool, error) {
+	client, _, err := c.Resource(ref)
+	if err != nil {
+		return false, err
+	}
+	_, err = client.Get(ctx, ref.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return true, nil
+	}
+	return false, err
 }

@@ -29,4 +29,3 @@ func TestDataSourceSchemas(t *testing.T) {
 		})
 	}
 }
-

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,9 +19,9 @@ import (
 // writePullSecret creates or updates the image pull Secret downstream,
 // creating the agent's namespace first when needed.
 func writePullSecret(ctx context.Context, d *downstream.Cluster, m *agentPullSecretModel, password string) error {
-	_, err := d.Core.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: agentNamespace}}, metav1.CreateOptions{})
+	_, err := d.Core().CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: agentNamespace}}, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("create namespace %s at %s: %w", agentNamespace, d.Host, err)
+		return fmt.Errorf("create namespace %s at %s: %w", agentNamespace, d.Host(), err)
 	}
 	server, user := m.Server.ValueString(), m.Username.ValueString()
 	config, err := json.Marshal(map[string]any{"auths": map[string]any{server: map[string]string{
@@ -29,7 +31,7 @@ func writePullSecret(ctx context.Context, d *downstream.Cluster, m *agentPullSec
 	if err != nil {
 		return err
 	}
-	return framework.ApplyOwnedSecret(ctx, d.Client, framework.OwnedSecret{
+	return framework.ApplyOwnedSecret(ctx, d.Client(), framework.OwnedSecret{
 		Namespace: agentNamespace, Name: agentPullSecretName,
 		Type: corev1.SecretTypeDockerConfigJson,
 		Data: map[string][]byte{corev1.DockerConfigJsonKey: config},
@@ -37,5 +39,23 @@ func writePullSecret(ctx context.Context, d *downstream.Cluster, m *agentPullSec
 }
 
 func deletePullSecret(ctx context.Context, d *downstream.Cluster) error {
-	return framework.DeleteOwnedSecret(ctx, d.Client, agentNamespace, agentPullSecretName)
+	return framework.DeleteOwnedSecret(ctx, d.Client(), agentNamespace, agentPullSecretName)
+}
+
+// updatePullSecret rewrites the pull Secret when its settings or the
+// password version change, and deletes it when image_pull_secret goes.
+func updatePullSecret(ctx context.Context, down *downstream.Cluster, state, plan *agentModel, password string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	p, s := plan.ImagePullSecret, state.ImagePullSecret
+	switch {
+	case p == nil && s != nil:
+		if err := deletePullSecret(ctx, down); err != nil {
+			diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot delete the image pull Secret", err.Error())
+		}
+	case p != nil && (s == nil || !p.Server.Equal(s.Server) || !p.Username.Equal(s.Username) || !p.PasswordWOVersion.Equal(s.PasswordWOVersion)):
+		if err := writePullSecret(ctx, down, p, password); err != nil {
+			diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot write the image pull Secret", err.Error())
+		}
+	}
+	return diags
 }

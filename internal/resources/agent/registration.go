@@ -2,18 +2,27 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
+	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/kube"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // agentPodProblems describes agent pods that are not running, for the
 // error of a registration that does not happen.
 func agentPodProblems(ctx context.Context, d *downstream.Cluster) string {
-	pods, err := d.Core.CoreV1().Pods(agentNamespace).List(ctx, metav1.ListOptions{LabelSelector: "app=fleet-agent"})
+	pods, err := d.Core().CoreV1().Pods(agentNamespace).List(ctx, metav1.ListOptions{LabelSelector: "app=fleet-agent"})
 	if err != nil || len(pods.Items) == 0 {
 		return ""
 	}
@@ -28,4 +37,112 @@ func agentPodProblems(ctx context.Context, d *downstream.Cluster) string {
 		}
 	}
 	return ""
+}
+
+// agentTarget is the Cluster a fleet_agent registers as.
+type agentTarget struct{ namespace, name string }
+
+func (m *agentModel) target() agentTarget {
+	ns, name, _ := validate.SplitNamespacedName(m.Cluster.ValueString()) // validated
+	return agentTarget{ns, name}
+}
+
+func (t agentTarget) String() string { return t.namespace + "/" + t.name }
+
+// kubeconfigStore keeps kubernetes.kubeconfig_wo next to the Cluster.
+func (t agentTarget) kubeconfigStore() downstream.KubeconfigStore {
+	return downstream.KubeconfigStore{Namespace: t.namespace, Name: t.name + "-agent-kubeconfig"}
+}
+
+// ownedTokenName is the token the resource creates when none is configured.
+func (t agentTarget) ownedTokenName() string { return t.name + "-agent-token" }
+
+// readTargetCluster reads the Cluster named by `cluster`.
+func readTargetCluster(ctx context.Context, c *kube.Client, t agentTarget) (*fleet.Cluster, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	cluster, err := clusters.ClusterAPI.Get(ctx, c, t.namespace, t.name)
+	switch {
+	case errors.Is(err, framework.ErrNotFound):
+		diags.AddAttributeError(path.Root("cluster"), "Cluster not found",
+			fmt.Sprintf("There is no Fleet Cluster %s. Create it first (fleet_cluster), the agent registers as it.", t))
+	case err != nil:
+		diags.AddAttributeError(path.Root("cluster"), "Cannot read the Cluster", err.Error())
+	}
+	return cluster, diags
+}
+
+// registration returns the registration values: those of the configured
+// token, or of a token the resource creates (and adds to undo).
+func (r *agentResource) registration(ctx context.Context, plan *agentModel, t agentTarget, written *undo) (agentRegistration, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	c := r.Data.Client
+	at, namespace, name := path.Root("registration_token"), t.namespace, t.ownedTokenName()
+	if !plan.RegistrationToken.IsNull() {
+		namespace, name, _ = validate.SplitNamespacedName(plan.RegistrationToken.ValueString())
+	} else {
+		at = path.Root("registration_token_ttl")
+		ttl, _ := time.ParseDuration(plan.RegistrationTokenTTL.ValueString()) // validated
+		if err := clusters.CreateOwnedToken(ctx, c, namespace, name, ttl); err != nil {
+			diags.AddAttributeError(at, "Cannot create a registration token", err.Error())
+			return agentRegistration{}, diags
+		}
+		written.add(func(ctx context.Context) error { return clusters.DeleteOwnedToken(ctx, c, namespace, name) })
+	}
+	token, err := clusters.RegistrationTokenAPI.Get(ctx, c, namespace, name)
+	if errors.Is(err, framework.ErrNotFound) {
+		diags.AddAttributeError(at, "Registration token not found", fmt.Sprintf("There is no ClusterRegistrationToken %s/%s.", namespace, name))
+		return agentRegistration{}, diags
+	}
+	if err != nil {
+		diags.AddAttributeError(at, "Cannot read the registration token", err.Error())
+		return agentRegistration{}, diags
+	}
+	if token.Status != nil && token.Status.Expires != nil && token.Status.Expires.Before(&metav1.Time{Time: time.Now()}) {
+		diags.AddAttributeError(at, "Registration token expired",
+			fmt.Sprintf("ClusterRegistrationToken %s/%s expired at %s.", namespace, name, token.Status.Expires.UTC().Format(time.RFC3339)))
+		return agentRegistration{}, diags
+	}
+	token, d := clusters.AwaitRegistrationValues(ctx, c, nil, token, true)
+	if diags.Append(d...); diags.HasError() {
+		return agentRegistration{}, diags
+	}
+	values, err := clusters.RegistrationValues(ctx, c, namespace, token.Status.SecretName)
+	if err != nil {
+		diags.AddAttributeError(at, "Cannot read the registration values", err.Error())
+		return agentRegistration{}, diags
+	}
+	reg, err := parseRegistration(values)
+	if err != nil {
+		diags.AddAttributeError(at, "Unusable registration values", fmt.Sprintf("ClusterRegistrationToken %s/%s: %s", namespace, name, err))
+	}
+	return reg, diags
+}
+
+// awaitRegistration waits until the agent has checked in with Fleet. On
+// timeout the error says what the agent pods downstream report, if any.
+func awaitRegistration(ctx context.Context, upstream *kube.Client, down *downstream.Cluster, t agentTarget) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	err := framework.Poll(ctx, func(ctx context.Context) (bool, error) {
+		cluster, err := clusters.ClusterAPI.Get(ctx, upstream, t.namespace, t.name)
+		if err != nil {
+			return false, err
+		}
+		return cluster.Status != nil && cluster.Status.Agent.LastSeen != nil, nil
+	})
+	if err == nil {
+		return true, diags
+	}
+	detail := err.Error()
+	if ctx.Err() != nil {
+		detail = "The fleet-agent chart is installed, but the agent did not check in before the create timeout."
+		probe, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if problem := agentPodProblems(probe, down); problem != "" {
+			detail += " Downstream, the " + problem + "."
+		} else {
+			detail += " Check the agent's log downstream: kubectl -n " + agentNamespace + " logs deploy/fleet-agent."
+		}
+	}
+	diags.AddError(fmt.Sprintf("Cluster %s has not registered", t), detail)
+	return false, diags
 }

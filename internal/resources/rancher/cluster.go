@@ -28,20 +28,20 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
-	"github.com/fleetform/terraform-provider-fleet/internal/rancher"
+	rancherapi "github.com/fleetform/terraform-provider-fleet/internal/rancher"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 var (
-	rancherClusterAPI = framework.ObjectAPI[rancher.Cluster]{GVR: rancher.Clusters, Kind: "Rancher cluster"}
-	crtAPI            = framework.ObjectAPI[rancher.ClusterRegistrationToken]{GVR: rancher.ClusterRegistrationTokens, Kind: "ClusterRegistrationToken"}
+	clusterAPI = framework.ObjectAPI[rancherapi.Cluster]{GVR: rancherapi.Clusters, Kind: "Rancher cluster"}
+	crtAPI     = framework.ObjectAPI[rancherapi.ClusterRegistrationToken]{GVR: rancherapi.ClusterRegistrationTokens, Kind: "ClusterRegistrationToken"}
 )
 
-// rancherClusterModel is the state of fleet_rancher_cluster. Its namespace
+// clusterModel is the state of fleet_rancher_cluster. Its namespace
 // is called fleet_workspace_name, so it does not embed ObjectMetaModel; meta
 // returns a copy of the fields ObjectResource reads.
-type rancherClusterModel struct {
+type clusterModel struct {
 	ID                  types.String             `tfsdk:"id"`
 	Name                types.String             `tfsdk:"name"`
 	FleetWorkspaceName  types.String             `tfsdk:"fleet_workspace_name"`
@@ -58,13 +58,13 @@ type rancherClusterModel struct {
 	Timeouts            timeouts.Value           `tfsdk:"timeouts"`
 }
 
-func (m *rancherClusterModel) Meta() *framework.ObjectMetaModel {
+func (m *clusterModel) Meta() *framework.ObjectMetaModel {
 	return &framework.ObjectMetaModel{ID: m.ID, Name: m.Name, Namespace: m.FleetWorkspaceName, Labels: m.Labels, Annotations: m.Annotations}
 }
 
-func (m *rancherClusterModel) TimeoutsValue() timeouts.Value { return m.Timeouts }
+func (m *clusterModel) TimeoutsValue() timeouts.Value { return m.Timeouts }
 
-func (m *rancherClusterModel) Expand(ctx context.Context) (*rancher.Cluster, diag.Diagnostics) {
+func (m *clusterModel) Expand(ctx context.Context) (*rancherapi.Cluster, diag.Diagnostics) {
 	meta, diags := m.Meta().ObjectMeta(ctx)
 	var envVars map[string]string
 	diags.Append(m.AgentEnvVars.ElementsAs(ctx, &envVars, false)...)
@@ -72,12 +72,12 @@ func (m *rancherClusterModel) Expand(ctx context.Context) (*rancher.Cluster, dia
 	diags.Append(d...)
 	fleetAgent, d := m.FleetAgent.Expand(ctx, path.Root("fleet_agent_deployment_customization"))
 	diags.Append(d...)
-	return &rancher.Cluster{
-		Object: rancher.Object{
-			TypeMeta:   metav1.TypeMeta{APIVersion: rancher.ProvisioningVersion.String(), Kind: rancher.KindCluster},
+	return &rancherapi.Cluster{
+		Object: rancherapi.Object{
+			TypeMeta:   metav1.TypeMeta{APIVersion: rancherapi.ProvisioningVersion.String(), Kind: rancherapi.KindCluster},
 			ObjectMeta: meta,
 		},
-		Spec: rancher.ClusterSpec{
+		Spec: rancherapi.ClusterSpec{
 			AgentEnvVars:                        agentspec.AgentEnv(envVars, m.AgentProxy),
 			ClusterAgentDeploymentCustomization: clusterAgent,
 			FleetAgentDeploymentCustomization:   fleetAgent,
@@ -85,7 +85,7 @@ func (m *rancherClusterModel) Expand(ctx context.Context) (*rancher.Cluster, dia
 	}, diags
 }
 
-func (m *rancherClusterModel) Flatten(c *rancher.Cluster, imported bool) {
+func (m *clusterModel) Flatten(c *rancherapi.Cluster, imported bool) {
 	meta := m.Meta()
 	meta.SetFromServer(c.ObjectMeta, imported)
 	m.ID, m.Name, m.FleetWorkspaceName, m.Labels, m.Annotations = meta.ID, meta.Name, meta.Namespace, meta.Labels, meta.Annotations
@@ -96,10 +96,10 @@ func (m *rancherClusterModel) Flatten(c *rancher.Cluster, imported bool) {
 	m.FleetAgent = flattenAgentCustomization(c.Spec.FleetAgentDeploymentCustomization)
 	status := c.Status
 	if status == nil {
-		status = &rancher.ClusterStatus{}
+		status = &rancherapi.ClusterStatus{}
 	}
 	m.ClusterID = types.StringValue(status.ClusterName)
-	ready := rancher.FindCondition(status.Conditions, "Ready")
+	ready := rancherapi.FindCondition(status.Conditions, "Ready")
 	m.Ready = types.BoolValue(ready != nil && ready.Status == "True")
 }
 
@@ -110,21 +110,21 @@ type agentCustomizationModel struct {
 	OverrideResourceRequirements *agentspec.ResourcesModel   `tfsdk:"override_resource_requirements"`
 }
 
-func (m *agentCustomizationModel) Expand(ctx context.Context, at path.Path) (*rancher.AgentDeploymentCustomization, diag.Diagnostics) {
+func (m *agentCustomizationModel) Expand(ctx context.Context, at path.Path) (*rancherapi.AgentDeploymentCustomization, diag.Diagnostics) {
 	if m == nil {
 		return nil, nil
 	}
 	affinity, diags := agentspec.ExpandJSON[corev1.Affinity](m.OverrideAffinity, at.AtName("override_affinity"))
 	resources, d := agentspec.ExpandResources(ctx, m.OverrideResourceRequirements, at.AtName("override_resource_requirements"))
 	diags.Append(d...)
-	return &rancher.AgentDeploymentCustomization{
+	return &rancherapi.AgentDeploymentCustomization{
 		AppendTolerations:            agentspec.ExpandTolerations(m.AppendTolerations),
 		OverrideAffinity:             affinity,
-		OverrideResourceRequirements: (*rancher.ResourceRequirements)(resources),
+		OverrideResourceRequirements: (*rancherapi.ResourceRequirements)(resources),
 	}, diags
 }
 
-func flattenAgentCustomization(in *rancher.AgentDeploymentCustomization) *agentCustomizationModel {
+func flattenAgentCustomization(in *rancherapi.AgentDeploymentCustomization) *agentCustomizationModel {
 	if in == nil {
 		return nil
 	}
@@ -135,32 +135,32 @@ func flattenAgentCustomization(in *rancher.AgentDeploymentCustomization) *agentC
 	}
 }
 
-// rancherClusterResource is ObjectResource with the workspace as namespace:
+// clusterResource is ObjectResource with the workspace as namespace:
 // its default is Rancher's fleet-default, not the provider's default_namespace.
-type rancherClusterResource struct {
-	*framework.ObjectResource[rancher.Cluster, rancherClusterModel, *rancherClusterModel]
+type clusterResource struct {
+	*framework.ObjectResource[rancherapi.Cluster, clusterModel, *clusterModel]
 }
 
-var _ resource.ResourceWithImportState = rancherClusterResource{}
+var _ resource.ResourceWithImportState = clusterResource{}
 
 // NewClusterResource is fleet_rancher_cluster.
 func NewClusterResource() resource.Resource {
-	return rancherClusterResource{framework.NewObjectResource(framework.ObjectResourceSpec[rancher.Cluster, rancherClusterModel]{
+	return clusterResource{framework.NewObjectResource(framework.ObjectResourceSpec[rancherapi.Cluster, clusterModel]{
 		TypeName: "fleet_rancher_cluster",
-		API:      rancherClusterAPI,
-		Schema:   rancherClusterSchema,
-		Hooks: framework.ObjectHooks[rancher.Cluster, rancherClusterModel]{
+		API:      clusterAPI,
+		Schema:   clusterSchema,
+		Hooks: framework.ObjectHooks[rancherapi.Cluster, clusterModel]{
 			AfterApply: awaitRancherRegistration,
 			AfterRead:  readRancherRegistration,
 		},
 	})}
 }
 
-func (r rancherClusterResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r clusterResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	framework.SettleNoOpPlan(req, resp)
 }
 
-func (r rancherClusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r clusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	framework.ImportNamespaced(ctx, req, resp, "fleet_workspace_name", "name")
 }
 
@@ -169,7 +169,7 @@ func (r rancherClusterResource) ImportState(ctx context.Context, req resource.Im
 var rancherClusterName = stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`),
 	"must be a lowercase RFC 1123 label of at most 63 characters (letters, digits and '-'), e.g. `prod-eu-1`")
 
-func rancherClusterSchema(ctx context.Context) schema.Schema {
+func clusterSchema(ctx context.Context) schema.Schema {
 	attrs := framework.ObjectMetaAttributes("Rancher cluster")
 	delete(attrs, "namespace")
 	attrs["id"] = schema.StringAttribute{
@@ -192,7 +192,7 @@ func rancherClusterSchema(ctx context.Context) schema.Schema {
 	}
 	for name, a := range map[string]schema.Attribute{
 		"fleet_workspace_name": schema.StringAttribute{
-			Optional: true, Computed: true, Default: stringdefault.StaticString(rancher.DefaultWorkspace),
+			Optional: true, Computed: true, Default: stringdefault.StaticString(rancherapi.DefaultWorkspace),
 			Description: "Fleet workspace of the cluster: the namespace of the provisioning Cluster, where Rancher also creates " +
 				"the Fleet Cluster. Defaults to Rancher's `fleet-default` (not the provider's `default_namespace`). Changing it replaces the cluster.",
 			Validators:    []validator.String{validate.NamespaceName()},
@@ -258,7 +258,7 @@ func agentCustomizationAttribute(agent string) schema.SingleNestedAttribute {
 // awaitRancherRegistration waits on create until Rancher has registered the
 // cluster (status.clusterName) and its registration token can be read, so
 // that cluster_id and manifest_url are known when apply returns.
-func awaitRancherRegistration(ctx context.Context, c *kube.Client, _ *rancherClusterModel, applied *rancher.Cluster, creating bool) (*rancher.Cluster, diag.Diagnostics) {
+func awaitRancherRegistration(ctx context.Context, c *kube.Client, _ *clusterModel, applied *rancherapi.Cluster, creating bool) (*rancherapi.Cluster, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if !creating {
 		return applied, diags
@@ -266,7 +266,7 @@ func awaitRancherRegistration(ctx context.Context, c *kube.Client, _ *rancherClu
 	current := applied
 	var pending string
 	err := framework.Poll(ctx, func(ctx context.Context) (bool, error) {
-		cluster, err := rancherClusterAPI.Get(ctx, c, applied.Namespace, applied.Name)
+		cluster, err := clusterAPI.Get(ctx, c, applied.Namespace, applied.Name)
 		if err != nil {
 			return false, err
 		}
@@ -291,7 +291,7 @@ func awaitRancherRegistration(ctx context.Context, c *kube.Client, _ *rancherClu
 // readRancherRegistration fills manifest_url and registration_command from
 // the cluster's registration token; both are empty while Rancher has not
 // issued it.
-func readRancherRegistration(ctx context.Context, c *kube.Client, m *rancherClusterModel, cluster *rancher.Cluster) diag.Diagnostics {
+func readRancherRegistration(ctx context.Context, c *kube.Client, m *clusterModel, cluster *rancherapi.Cluster) diag.Diagnostics {
 	var diags diag.Diagnostics
 	reg, err := rancherRegistrationOf(ctx, c, cluster)
 	if err != nil {
@@ -316,40 +316,40 @@ type rancherRegistration struct {
 // rancherRegistrationOf reads the cluster's default-token and fills in the
 // token: from its Secret on Rancher 2.13.8 and later (the status holds a
 // {token} placeholder), from status.token before.
-func rancherRegistrationOf(ctx context.Context, c *kube.Client, cluster *rancher.Cluster) (rancherRegistration, error) {
+func rancherRegistrationOf(ctx context.Context, c *kube.Client, cluster *rancherapi.Cluster) (rancherRegistration, error) {
 	var reg rancherRegistration
 	if cluster.Status == nil || cluster.Status.ClusterName == "" {
 		reg.pending = "Rancher has not assigned it a cluster ID (status.clusterName)"
 		return reg, nil
 	}
 	reg.clusterID = cluster.Status.ClusterName
-	crt, err := crtAPI.Get(ctx, c, reg.clusterID, rancher.DefaultTokenName)
+	crt, err := crtAPI.Get(ctx, c, reg.clusterID, rancherapi.DefaultTokenName)
 	if errors.Is(err, framework.ErrNotFound) {
-		reg.pending = fmt.Sprintf("Rancher has not created its registration token %s/%s", reg.clusterID, rancher.DefaultTokenName)
+		reg.pending = fmt.Sprintf("Rancher has not created its registration token %s/%s", reg.clusterID, rancherapi.DefaultTokenName)
 		return reg, nil
 	}
 	if err != nil {
 		return reg, err
 	}
 	if crt.Status.ManifestURL == "" {
-		reg.pending = fmt.Sprintf("Rancher has not written the manifest URL of registration token %s/%s", reg.clusterID, rancher.DefaultTokenName)
+		reg.pending = fmt.Sprintf("Rancher has not written the manifest URL of registration token %s/%s", reg.clusterID, rancherapi.DefaultTokenName)
 		return reg, nil
 	}
 	reg.token = crt.Status.Token
-	if strings.Contains(crt.Status.ManifestURL, rancher.TokenPlaceholder) {
+	if strings.Contains(crt.Status.ManifestURL, rancherapi.TokenPlaceholder) {
 		secretName := crt.Status.TokenSecretName
 		if secretName == "" {
-			secretName = rancher.TokenSecretName(crt.Name)
+			secretName = rancherapi.TokenSecretName(crt.Name)
 		}
-		if reg.token, err = secretValue(ctx, c, reg.clusterID, secretName, rancher.TokenSecretKey); err != nil {
+		if reg.token, err = secretValue(ctx, c, reg.clusterID, secretName, rancherapi.TokenSecretKey); err != nil {
 			return reg, err
 		}
 		if reg.token == "" {
-			reg.pending = fmt.Sprintf("the registration token is not in Secret %s/%s (key %q)", reg.clusterID, secretName, rancher.TokenSecretKey)
+			reg.pending = fmt.Sprintf("the registration token is not in Secret %s/%s (key %q)", reg.clusterID, secretName, rancherapi.TokenSecretKey)
 			return reg, nil
 		}
 	}
-	fill := strings.NewReplacer(rancher.TokenPlaceholder, reg.token)
+	fill := strings.NewReplacer(rancherapi.TokenPlaceholder, reg.token)
 	reg.manifestURL = fill.Replace(crt.Status.ManifestURL)
 	reg.command = fill.Replace(crt.Status.Command)
 	return reg, nil

@@ -32,7 +32,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/provider"
-	"github.com/fleetform/terraform-provider-fleet/internal/rancher"
+	rancherapi "github.com/fleetform/terraform-provider-fleet/internal/rancher"
 	"github.com/fleetform/terraform-provider-fleet/internal/testenv"
 )
 
@@ -98,7 +98,7 @@ func TestAccRancherCluster(t *testing.T) {
 	ns := acctest.Namespace(t)
 	startRancher(t, testenv.RancherStandInOptions{Namespace: ns})
 	ctx := context.Background()
-	clusters := acctest.Env.Upstream.Dynamic.Resource(rancher.Clusters).Namespace(ns)
+	clusters := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Clusters).Namespace(ns)
 	const address = "fleet_rancher_cluster.edge"
 	var clusterID string
 
@@ -246,8 +246,8 @@ resource "fleet_rancher_cluster" "old" {
 `, ns),
 			Check: func(s *terraform.State) error {
 				attrs := s.RootModule().Resources[address].Primary.Attributes
-				crt, err := acctest.Env.Upstream.Dynamic.Resource(rancher.ClusterRegistrationTokens).Namespace(attrs["cluster_id"]).
-					Get(context.Background(), rancher.DefaultTokenName, metav1.GetOptions{})
+				crt, err := acctest.Env.Upstream.Dynamic.Resource(rancherapi.ClusterRegistrationTokens).Namespace(attrs["cluster_id"]).
+					Get(context.Background(), rancherapi.DefaultTokenName, metav1.GetOptions{})
 				if err != nil {
 					return err
 				}
@@ -296,7 +296,7 @@ func TestAccRancherImport(t *testing.T) {
 	ctx := context.Background()
 	down := startDownstream(t, "rancher-import")
 	standIn := startRancher(t, testenv.RancherStandInOptions{Namespace: ns, Downstreams: []*testenv.Cluster{down}})
-	settings := acctest.Env.Upstream.Dynamic.Resource(rancher.Settings)
+	settings := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Settings)
 	// Rancher creates its settings at start-up, empty by default.
 	if _, err := settings.Create(ctx, &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "management.cattle.io/v3", "kind": "Setting",
@@ -615,7 +615,7 @@ func TestAccRancherSetting(t *testing.T) {
 	if err := acctest.Env.InstallRancherCRDs(ctx); err != nil {
 		t.Fatal(err)
 	}
-	settings := acctest.Env.Upstream.Dynamic.Resource(rancher.Settings)
+	settings := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Settings)
 	ns := acctest.Namespace(t) // only for unique setting names: settings are cluster-scoped
 	existing, created := ns+"-existing", ns+"-new"
 	if _, err := settings.Create(ctx, &unstructured.Unstructured{Object: map[string]any{
@@ -715,7 +715,7 @@ func registrationToken(t *testing.T, clusterID string) string {
 
 func rancherClusterID(t *testing.T, ns, name string) string {
 	t.Helper()
-	c, err := acctest.Env.Upstream.Dynamic.Resource(rancher.Clusters).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{})
+	c, err := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Clusters).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -826,7 +826,7 @@ func checkCattleClusterAgent(ctx context.Context, deployments interface {
 }
 
 func checkRancherReady(ctx context.Context, ns, name string) error {
-	c, err := acctest.Env.Upstream.Dynamic.Resource(rancher.Clusters).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+	c, err := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Clusters).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return err
 	}
@@ -892,14 +892,14 @@ func TestAccRancherImportExample(t *testing.T) {
 	acctest.PreCheck(t)
 	ctx := context.Background()
 	namespaces := acctest.Env.Upstream.Core.CoreV1().Namespaces()
-	if _, err := namespaces.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: rancher.DefaultWorkspace}}, metav1.CreateOptions{}); err == nil {
-		t.Cleanup(func() { _ = namespaces.Delete(ctx, rancher.DefaultWorkspace, metav1.DeleteOptions{}) })
+	if _, err := namespaces.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: rancherapi.DefaultWorkspace}}, metav1.CreateOptions{}); err == nil {
+		t.Cleanup(func() { _ = namespaces.Delete(ctx, rancherapi.DefaultWorkspace, metav1.DeleteOptions{}) })
 	} else if !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
 	downs := []*testenv.Cluster{startDownstream(t, "store-a"), startDownstream(t, "store-b")}
-	standIn := startRancher(t, testenv.RancherStandInOptions{Namespace: rancher.DefaultWorkspace, Downstreams: downs})
-	if _, err := acctest.Env.Upstream.Dynamic.Resource(rancher.Settings).Create(ctx, &unstructured.Unstructured{Object: map[string]any{
+	standIn := startRancher(t, testenv.RancherStandInOptions{Namespace: rancherapi.DefaultWorkspace, Downstreams: downs})
+	if _, err := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Settings).Create(ctx, &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "management.cattle.io/v3", "kind": "Setting",
 		"metadata": map[string]any{"name": "system-default-registry"}, "value": "", "default": "",
 	}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -935,10 +935,10 @@ func TestAccRancherImportExample(t *testing.T) {
 	terraform("apply", "-auto-approve", "-input=false")
 
 	for i, name := range names {
-		if err := checkRancherReady(ctx, rancher.DefaultWorkspace, name); err != nil {
+		if err := checkRancherReady(ctx, rancherapi.DefaultWorkspace, name); err != nil {
 			t.Error(err)
 		}
-		if err := waitFleetClusterLabels(ctx, rancher.DefaultWorkspace, name, "test"); err != nil {
+		if err := waitFleetClusterLabels(ctx, rancherapi.DefaultWorkspace, name, "test"); err != nil {
 			t.Error(err)
 		}
 		d, err := downs[i].Core.AppsV1().Deployments("cattle-system").Get(ctx, "cattle-cluster-agent", metav1.GetOptions{})
@@ -954,7 +954,7 @@ func TestAccRancherImportExample(t *testing.T) {
 			t.Errorf("%s: agent image %q, env %v", name, c.Image, env)
 		}
 	}
-	repo, err := acctest.Env.Upstream.Dynamic.Resource(fleet.Resource("gitrepos")).Namespace(rancher.DefaultWorkspace).
+	repo, err := acctest.Env.Upstream.Dynamic.Resource(fleet.Resource("gitrepos")).Namespace(rancherapi.DefaultWorkspace).
 		Get(ctx, "store-apps", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -17,23 +17,23 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
-	"github.com/fleetform/terraform-provider-fleet/internal/rancher"
+	rancherapi "github.com/fleetform/terraform-provider-fleet/internal/rancher"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
-var rancherSettingAPI = framework.ObjectAPI[rancher.Setting]{GVR: rancher.Settings, Kind: "Rancher setting"}
+var settingAPI = framework.ObjectAPI[rancherapi.Setting]{GVR: rancherapi.Settings, Kind: "Rancher setting"}
 
-// rancherSettingModel is the state of fleet_rancher_setting.
-type rancherSettingModel struct {
+// settingModel is the state of fleet_rancher_setting.
+type settingModel struct {
 	ID      types.String `tfsdk:"id"`
 	Name    types.String `tfsdk:"name"`
 	Value   types.String `tfsdk:"value"`
 	Default types.String `tfsdk:"default"`
 }
 
-// rancherSettingPreviousKey is the private state key of what the setting
+// settingPreviousKey is the private state key of what the setting
 // held before the provider set it, which destroy restores.
-const rancherSettingPreviousKey = "previous"
+const settingPreviousKey = "previous"
 
 // settingPrevious is that record. Existed false: the provider created the
 // setting, and destroy deletes it.
@@ -42,18 +42,18 @@ type settingPrevious struct {
 	Value   string `json:"value"`
 }
 
-type rancherSettingResource struct{ framework.ResourceBase }
+type settingResource struct{ framework.ResourceBase }
 
-var _ resource.ResourceWithImportState = (*rancherSettingResource)(nil)
+var _ resource.ResourceWithImportState = (*settingResource)(nil)
 
 // NewSettingResource is fleet_rancher_setting.
-func NewSettingResource() resource.Resource { return &rancherSettingResource{} }
+func NewSettingResource() resource.Resource { return &settingResource{} }
 
-func (r *rancherSettingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+func (r *settingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_rancher_setting"
 }
 
-func (r *rancherSettingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *settingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		Description: "One of Rancher's global settings (a `management.cattle.io/v3` Setting), such as `system-default-registry`, " +
 			"the registry prefixing every image Rancher deploys to its clusters in an air-gapped site. Rancher creates its " +
@@ -81,15 +81,15 @@ func (r *rancherSettingResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
-func (r *rancherSettingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan rancherSettingModel
+func (r *settingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan settingModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	name := plan.Name.ValueString()
 	var previous settingPrevious
-	existing, err := rancherSettingAPI.Get(ctx, r.Data.Client, "", name)
+	existing, err := settingAPI.Get(ctx, r.Data.Client, "", name)
 	switch {
 	case errors.Is(err, framework.ErrNotFound):
 	case err != nil:
@@ -103,12 +103,12 @@ func (r *rancherSettingResource) Create(ctx context.Context, req resource.Create
 		resp.Diagnostics.AddError("Cannot record the previous value", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, rancherSettingPreviousKey, data)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, settingPreviousKey, data)...)
 	r.write(ctx, &plan, &resp.State, &resp.Diagnostics)
 }
 
-func (r *rancherSettingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan rancherSettingModel
+func (r *settingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan settingModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -117,9 +117,9 @@ func (r *rancherSettingResource) Update(ctx context.Context, req resource.Update
 }
 
 // write applies the value and stores what Rancher holds.
-func (r *rancherSettingResource) write(ctx context.Context, plan *rancherSettingModel, state framework.StateSetter, diags *diag.Diagnostics) {
+func (r *settingResource) write(ctx context.Context, plan *settingModel, state framework.StateSetter, diags *diag.Diagnostics) {
 	name := plan.Name.ValueString()
-	applied, err := rancherSettingAPI.Apply(ctx, r.Data.Client, "", name, settingObject(name, plan.Value.ValueString()))
+	applied, err := settingAPI.Apply(ctx, r.Data.Client, "", name, settingObject(name, plan.Value.ValueString()))
 	if err != nil {
 		diags.AddError("Cannot write the Rancher setting", err.Error())
 		return
@@ -132,30 +132,30 @@ func (r *rancherSettingResource) write(ctx context.Context, plan *rancherSetting
 	diags.Append(state.Set(ctx, plan)...)
 }
 
-func (m *rancherSettingModel) Flatten(s *rancher.Setting) {
+func (m *settingModel) Flatten(s *rancherapi.Setting) {
 	m.ID = types.StringValue(s.Name)
 	m.Name = types.StringValue(s.Name)
 	m.Value = types.StringValue(s.Value)
 	m.Default = types.StringValue(s.Default)
 }
 
-func settingObject(name, value string) *rancher.Setting {
-	return &rancher.Setting{
-		Object: rancher.Object{
-			TypeMeta:   metav1.TypeMeta{APIVersion: rancher.ManagementVersion.String(), Kind: rancher.KindSetting},
+func settingObject(name, value string) *rancherapi.Setting {
+	return &rancherapi.Setting{
+		Object: rancherapi.Object{
+			TypeMeta:   metav1.TypeMeta{APIVersion: rancherapi.ManagementVersion.String(), Kind: rancherapi.KindSetting},
 			ObjectMeta: metav1.ObjectMeta{Name: name},
 		},
 		Value: value,
 	}
 }
 
-func (r *rancherSettingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state rancherSettingModel
+func (r *settingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state settingModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	s, err := rancherSettingAPI.Get(ctx, r.Data.Client, "", state.Name.ValueString())
+	s, err := settingAPI.Get(ctx, r.Data.Client, "", state.Name.ValueString())
 	if errors.Is(err, framework.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -169,13 +169,13 @@ func (r *rancherSettingResource) Read(ctx context.Context, req resource.ReadRequ
 	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
 
-func (r *rancherSettingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state rancherSettingModel
+func (r *settingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state settingModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data, d := req.Private.GetKey(ctx, rancherSettingPreviousKey)
+	data, d := req.Private.GetKey(ctx, settingPreviousKey)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() || len(data) == 0 {
 		return // imported: the previous value is unknown, leave the setting as it is
 	}
@@ -186,16 +186,16 @@ func (r *rancherSettingResource) Delete(ctx context.Context, req resource.Delete
 	}
 	name := state.Name.ValueString()
 	if !previous.Existed {
-		if err := rancherSettingAPI.Delete(ctx, r.Data.Client, "", name); err != nil {
+		if err := settingAPI.Delete(ctx, r.Data.Client, "", name); err != nil {
 			resp.Diagnostics.AddError("Cannot delete the Rancher setting", err.Error())
 		}
 		return
 	}
-	if _, err := rancherSettingAPI.Apply(ctx, r.Data.Client, "", name, settingObject(name, previous.Value)); err != nil {
+	if _, err := settingAPI.Apply(ctx, r.Data.Client, "", name, settingObject(name, previous.Value)); err != nil {
 		resp.Diagnostics.AddError("Cannot restore the Rancher setting", err.Error())
 	}
 }
 
-func (r *rancherSettingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r *settingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	framework.ImportByName(ctx, req, resp, "name", validate.CheckResourceName)
 }

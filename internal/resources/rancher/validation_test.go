@@ -54,7 +54,7 @@ func TestInvalidRancherInput(t *testing.T) {
 		"agent cluster": {`resource "fleet_rancher_agent" "bad" {
   cluster    = "edge-1"
   kubernetes = { config_path = "/k" }
-}`, `(?s)Invalid cluster reference.*fleet_workspace_name/name`},
+}`, `(?s)Invalid reference.*<namespace>/<name>.*edge-1`},
 		"ca and insecure": {`resource "fleet_rancher_agent" "bad" {
   cluster    = "fleet-default/edge-1"
   rancher_ca = "not pem"

@@ -1,0 +1,225 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/release"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
+	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/kube"
+)
+
+// configKubeconfig returns kubernetes.kubeconfig_wo from the configuration
+// ("" when unset); write-only values are only there.
+func configKubeconfig(ctx context.Context, config tfsdk.Config) (string, diag.Diagnostics) {
+	var v types.String
+	diags := config.GetAttribute(ctx, downstream.KubeconfigWOPath, &v)
+	return v.ValueString(), diags
+}
+
+// configPassword returns the write-only password at p from the
+// configuration ("" when unset): image_pull_secret's or chart's.
+func configPassword(ctx context.Context, config tfsdk.Config, p path.Path) (string, diag.Diagnostics) {
+	var v types.String
+	diags := config.GetAttribute(ctx, p, &v)
+	return v.ValueString(), diags
+}
+
+// Write-only passwords of fleet_agent.
+var (
+	pullSecretPasswordPath = path.Root("image_pull_secret").AtName("password_wo")
+	chartPasswordPath      = chartPath.AtName("password_wo")
+)
+
+// agentWriteInputs is what create and update need before writing anything.
+type agentWriteInputs struct {
+	kubeconfig, pullSecretPassword string // write-only values from the configuration
+	down                           *downstream.Cluster
+	chart                          *chart.Chart
+	cluster                        *fleet.Cluster
+}
+
+// prepareAgentWrite reads the write-only values and does everything that can
+// fail without side effects: reach the downstream cluster, load the chart,
+// read the target Cluster.
+func prepareAgentWrite(ctx context.Context, upstream *kube.Client, config tfsdk.Config, plan *agentModel) (*agentWriteInputs, diag.Diagnostics) {
+	var in agentWriteInputs
+	kubeconfig, diags := configKubeconfig(ctx, config)
+	password, d := configPassword(ctx, config, pullSecretPasswordPath)
+	diags.Append(d...)
+	chartPassword, d := configPassword(ctx, config, chartPasswordPath)
+	if diags.Append(d...); diags.HasError() {
+		return nil, diags
+	}
+	in.kubeconfig, in.pullSecretPassword = kubeconfig, password
+	in.down, d = downstream.Connect(ctx, plan.Kubernetes, kubeconfig)
+	if diags.Append(d...); diags.HasError() {
+		return nil, diags
+	}
+	var err error
+	if in.chart, err = loadAgentChart(plan.Chart, chartPassword); err != nil {
+		diags.AddAttributeError(chartPath, chartErrorSummary(err), err.Error())
+		return nil, diags
+	}
+	in.cluster, d = readTargetCluster(ctx, upstream, plan.target())
+	if diags.Append(d...); diags.HasError() {
+		return nil, diags
+	}
+	return &in, diags
+}
+
+// conflictPath is the attribute a Cluster settings conflict is about.
+func conflictPath(m agentModel) path.Path {
+	if m.AgentProxy != nil {
+		return path.Root("agent_proxy")
+	}
+	return path.Root("image_pull_secret")
+}
+
+func (m *agentModel) setRelease(rel *release.Release) {
+	m.ReleaseStatus = types.StringValue(rel.Info.Status.String())
+	m.ChartVersion = types.StringValue(rel.Chart.Metadata.Version)
+}
+
+// syncKubeconfig stores kubeconfig_wo when its version changed or the stored
+// one is gone, and removes the stored one when the connection no longer
+// uses it.
+func syncKubeconfig(ctx context.Context, c *kube.Client, t agentTarget, plan *agentModel, kubeconfig string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if err := t.kubeconfigStore().Sync(ctx, c, kubeconfig, plan.Kubernetes.KubeconfigWOVersion); err != nil {
+		diags.AddAttributeError(downstream.KubeconfigWOPath, "Cannot store the kubeconfig", err.Error())
+	}
+	return diags
+}
+
+// installInputs is what a create settled before writing anything.
+type installInputs struct {
+	clientID string
+	fields   agentClusterSpec
+	helm     *action.Configuration
+}
+
+// prepareInstall settles the client ID and the Cluster fields, and checks
+// that no fleet-agent release is installed downstream: nothing is written
+// yet.
+func prepareInstall(ctx context.Context, in *agentWriteInputs, plan *agentModel) (*installInputs, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	down, target := in.down, plan.target()
+	clientID, generated := in.cluster.Spec.ClientID, false
+	if clientID == "" {
+		var err error
+		if clientID, err = down.KubeSystemUID(ctx); err != nil {
+			diags.AddAttributeError(downstream.KubernetesPath, "Cannot generate a client ID", err.Error())
+			return nil, diags
+		}
+		generated = true
+	}
+	fields, err := agentClusterFields(in.cluster, clientID, generated, plan.AgentProxy, plan.ImagePullSecret != nil)
+	if err != nil {
+		diags.AddAttributeError(conflictPath(*plan), "Conflicting Cluster settings", err.Error())
+		return nil, diags
+	}
+	helm, err := newHelm(down.RESTConfig())
+	if err != nil {
+		diags.AddAttributeError(downstream.KubernetesPath, "Cannot use Helm downstream", err.Error())
+		return nil, diags
+	}
+	// Never take over (nor, on failure, uninstall) a release of someone else's.
+	if _, err := lastRelease(helm); !errors.Is(err, framework.ErrNotFound) {
+		detail := fmt.Sprintf("The downstream cluster at %s has a %s release in %s already. Uninstall it first "+
+			"(helm -n %[3]s uninstall %[2]s), or, if Terraform installed it with kubernetes.kubeconfig_wo and lost track of it, "+
+			"import it: terraform import <address> %[4]s", down.Host(), agentReleaseName, agentNamespace, target)
+		if err != nil {
+			detail = err.Error()
+		}
+		diags.AddAttributeError(downstream.KubernetesPath, "fleet-agent already installed", detail)
+		return nil, diags
+	}
+	return &installInputs{clientID: clientID, fields: fields, helm: helm}, diags
+}
+
+// install writes what the agent needs (registration token, stored
+// kubeconfig, Cluster fields, pull Secret) and installs the chart. When a
+// step fails it removes what it wrote and returns nil.
+func (r *agentResource) install(ctx context.Context, in *agentWriteInputs, inst *installInputs, plan *agentModel, diags *diag.Diagnostics) *release.Release {
+	upstream, down, target := r.Data.Client, in.down, plan.target()
+	var written undo
+	fail := func() *release.Release {
+		written.run(ctx, diags)
+		return nil
+	}
+	reg, d := r.registration(ctx, plan, target, &written)
+	if diags.Append(d...); diags.HasError() {
+		return fail()
+	}
+	if in.kubeconfig != "" {
+		store := target.kubeconfigStore()
+		if err := store.Save(ctx, upstream, in.kubeconfig, plan.Kubernetes.KubeconfigWOVersion.ValueInt64()); err != nil {
+			diags.AddAttributeError(downstream.KubeconfigWOPath, "Cannot store the kubeconfig", err.Error())
+			return fail()
+		}
+		written.add(func(ctx context.Context) error { return store.Delete(ctx, upstream) })
+	}
+	// The client ID goes on the Cluster before the agent can register with
+	// it: an unknown client ID would make Fleet create another Cluster.
+	if err := applyAgentClusterFields(ctx, upstream, target.namespace, target.name, inst.fields); err != nil {
+		diags.AddAttributeError(path.Root("cluster"), "Cannot update the Cluster", err.Error())
+		return fail()
+	}
+	if plan.ImagePullSecret != nil {
+		if err := writePullSecret(ctx, down, plan.ImagePullSecret, in.pullSecretPassword); err != nil {
+			diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot write the image pull Secret", err.Error())
+			return fail()
+		}
+		written.add(func(ctx context.Context) error { return deletePullSecret(ctx, down) })
+	}
+	plan.ID = types.StringValue(target.String())
+	plan.ClientID = types.StringValue(inst.clientID)
+	if plan.APIServerURL.IsUnknown() {
+		plan.APIServerURL = types.StringValue(reg.APIServerURL)
+	}
+	if plan.APIServerCA.IsUnknown() {
+		plan.APIServerCA = types.StringValue(reg.APIServerCA)
+	}
+	managed, err := plan.managedValues()
+	if err != nil {
+		diags.AddAttributeError(path.Root("values"), "Invalid chart values", err.Error())
+		return fail()
+	}
+	rel, err := installAgent(ctx, inst.helm, in.chart, chartValues(managed, reg.values()), plan.ImagePullSecret != nil)
+	if err != nil {
+		written.add(func(context.Context) error { return uninstallAgent(inst.helm) })
+		diags.AddError("Cannot install the fleet-agent chart", err.Error())
+		return fail()
+	}
+	return rel
+}
+
+// undo collects what an installation wrote, to remove it when a later step
+// fails.
+type undo []func(context.Context) error
+
+func (u *undo) add(f func(context.Context) error) { *u = append(*u, f) }
+
+// run removes what was written, newest first. The create context may be
+// what ran out, so cleaning up gets a minute of its own.
+func (u undo) run(ctx context.Context, diags *diag.Diagnostics) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	for i := len(u) - 1; i >= 0; i-- {
+		if err := u[i](ctx); err != nil {
+			diags.AddWarning("Incomplete cleanup after the failed installation", err.Error())
+		}
+	}
+}
