@@ -1,0 +1,161 @@
+package rancher_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/rand"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
+	"github.com/fleetform/terraform-provider-fleet/internal/provider"
+	rancherapi "github.com/fleetform/terraform-provider-fleet/internal/rancher"
+	"github.com/fleetform/terraform-provider-fleet/internal/testenv"
+)
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// TestAccRancherImportExample applies examples/rancher-import as written, with
+// two real downstream clusters and the Rancher stand-in serving Rancher's
+// fleet-default workspace: both clusters are imported with the proxy, the
+// registry setting reaches their agents, the GitRepo targets the Fleet
+// Clusters Rancher created by label, a second plan is empty, and destroy
+// removes the agents. The terraform CLI runs it against the provider served
+// in-process: terraform-plugin-testing cannot read for_each state back.
+func TestAccRancherImportExample(t *testing.T) {
+	acctest.PreCheck(t)
+	ctx := context.Background()
+	namespaces := acctest.Env.Upstream.Core.CoreV1().Namespaces()
+	if _, err := namespaces.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: rancherapi.DefaultWorkspace}}, metav1.CreateOptions{}); err == nil {
+		t.Cleanup(func() { _ = namespaces.Delete(ctx, rancherapi.DefaultWorkspace, metav1.DeleteOptions{}) })
+	} else if !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	downs := []*testenv.Cluster{startDownstream(t, "store-a"), startDownstream(t, "store-b")}
+	standIn := startRancher(t, testenv.RancherStandInOptions{Namespace: rancherapi.DefaultWorkspace, Downstreams: downs})
+	if _, err := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Settings).Create(ctx, &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "management.cattle.io/v3", "kind": "Setting",
+		"metadata": map[string]any{"name": "system-default-registry"}, "value": "", "default": "",
+	}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	example, err := os.ReadFile("../../../examples/rancher-import/main.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	suffix := strings.ToLower(rand.String(4))
+	names := []string{"store-a-" + suffix, "store-b-" + suffix}
+	clusters := map[string]any{}
+	for i, name := range names {
+		clusters[name] = map[string]any{"kubeconfig": downs[i].Kubeconfig, "labels": map[string]string{"env": "test", "tier": "store"}}
+	}
+	vars, err := json.Marshal(map[string]any{
+		"management_kubeconfig": acctest.Env.Upstream.Kubeconfig,
+		"rancher_ca_file":       filepath.Join(dir, "rancher-ca.pem"),
+		"clusters":              clusters,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string][]byte{"main.tf": example, "terraform.tfvars.json": vars, "rancher-ca.pem": standIn.CAPEM} {
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	terraform := terraformWithProvider(t, dir)
+	terraform("init", "-input=false")
+	t.Cleanup(func() { terraform("destroy", "-auto-approve", "-input=false") })
+	terraform("apply", "-auto-approve", "-input=false")
+
+	for i, name := range names {
+		if err := checkRancherReady(ctx, rancherapi.DefaultWorkspace, name); err != nil {
+			t.Error(err)
+		}
+		if err := waitFleetClusterLabels(ctx, rancherapi.DefaultWorkspace, name, "test"); err != nil {
+			t.Error(err)
+		}
+		d, err := downs[i].Core.AppsV1().Deployments("cattle-system").Get(ctx, "cattle-cluster-agent", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := d.Spec.Template.Spec.Containers[0]
+		env := map[string]string{}
+		for _, e := range c.Env {
+			env[e.Name] = e.Value
+		}
+		if env["HTTPS_PROXY"] != "http://proxy.corp:3128" || env["http_proxy"] != "http://proxy.corp:3128" || !strings.HasPrefix(c.Image, "registry.corp:5000/") {
+			t.Errorf("%s: agent image %q, env %v", name, c.Image, env)
+		}
+	}
+	repo, err := acctest.Env.Upstream.Dynamic.Resource(fleet.Resource("gitrepos")).Namespace(rancherapi.DefaultWorkspace).
+		Get(ctx, "store-apps", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets, _, _ := unstructured.NestedSlice(repo.Object, "spec", "targets")
+	if fmt.Sprint(targets) != "[map[clusterSelector:map[matchLabels:map[tier:store]] name:stores]]" {
+		t.Errorf("GitRepo targets %v", targets)
+	}
+	// -detailed-exitcode: 0 is an empty plan, 2 a plan with changes.
+	terraform("plan", "-input=false", "-detailed-exitcode")
+}
+
+// terraformWithProvider returns a runner of the terraform CLI in dir, with
+// the provider served in-process as fleetform/fleet (Terraform reattaches to
+// it instead of installing it). A failing command fails the test.
+func terraformWithProvider(t *testing.T, dir string) func(args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	configCh := make(chan *plugin.ReattachConfig)
+	closeCh := make(chan struct{})
+	go func() {
+		err := tf6server.Serve("registry.terraform.io/fleetform/fleet", providerserver.NewProtocol6(provider.New("test")()),
+			tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithGoPluginLogger(hclog.NewNullLogger()), tf6server.WithLoggingSink(t))
+		if err != nil {
+			t.Errorf("serve the provider: %v", err)
+		}
+	}()
+	cfg := <-configCh
+	t.Cleanup(func() {
+		cancel()
+		<-closeCh
+	})
+	reattach, err := json.Marshal(map[string]any{"registry.terraform.io/fleetform/fleet": map[string]any{
+		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": cfg.Test,
+		"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("terraform", append([]string{args[0], "-no-color"}, args[1:]...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+string(reattach), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
