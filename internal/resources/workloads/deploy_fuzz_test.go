@@ -99,7 +99,7 @@ func FuzzGitRepoExpand(f *testing.F) {
 	for _, seed := range fuzzSeeds {
 		f.Add(seed)
 	}
-	s := gitRepoSchema(context.Background())
+	s := resourceSchema(NewGitRepoResource())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzExpand(s, data, func(ctx context.Context, m *gitRepoModel) { _, _ = m.Expand(ctx) })
 	})
@@ -109,7 +109,7 @@ func FuzzHelmOpExpand(f *testing.F) {
 	for _, seed := range fuzzSeeds {
 		f.Add(seed)
 	}
-	s := helmOpSchema(context.Background())
+	s := resourceSchema(NewHelmOpResource())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzExpand(s, data, func(ctx context.Context, m *helmOpModel) { _, _ = m.Expand(ctx) })
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -78,7 +79,7 @@ func TestGitRepoRoundTrip(t *testing.T) {
 	g := readFixture[fleet.GitRepo](t, "gitrepo.yaml")
 	m := gitRepoModel{Timeouts: nullTimeouts()}
 	m.Flatten(g, true)
-	back, diags := throughFramework(t, gitRepoSchema(ctx), &m).Expand(ctx)
+	back, diags := throughFramework(t, resourceSchema(NewGitRepoResource()), &m).Expand(ctx)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -106,7 +107,7 @@ func TestHelmOpRoundTrip(t *testing.T) {
 	op := readFixture[fleet.HelmOp](t, "helmop.yaml")
 	m := helmOpModel{Timeouts: nullTimeouts()}
 	m.Flatten(op, true)
-	back, diags := throughFramework(t, helmOpSchema(ctx), &m).Expand(ctx)
+	back, diags := throughFramework(t, resourceSchema(NewHelmOpResource()), &m).Expand(ctx)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -133,12 +134,12 @@ func TestEmptyObjectsRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	g := gitRepoModel{Timeouts: nullTimeouts()}
 	g.Flatten(&fleet.GitRepo{Spec: fleet.GitRepoSpec{Repo: "https://example.com/r.git"}}, false)
-	if back, diags := throughFramework(t, gitRepoSchema(ctx), &g).Expand(ctx); diags.HasError() || back.Spec.Repo != "https://example.com/r.git" {
+	if back, diags := throughFramework(t, resourceSchema(NewGitRepoResource()), &g).Expand(ctx); diags.HasError() || back.Spec.Repo != "https://example.com/r.git" {
 		t.Fatalf("%v %v", back, diags)
 	}
 	h := helmOpModel{Timeouts: nullTimeouts()}
 	h.Flatten(&fleet.HelmOp{Spec: fleet.HelmOpSpec{BundleDeploymentOptions: fleet.BundleDeploymentOptions{Helm: &fleet.HelmOptions{Chart: "c"}}}}, false)
-	if back, diags := throughFramework(t, helmOpSchema(ctx), &h).Expand(ctx); diags.HasError() || back.Spec.Helm.Chart != "c" {
+	if back, diags := throughFramework(t, resourceSchema(NewHelmOpResource()), &h).Expand(ctx); diags.HasError() || back.Spec.Helm.Chart != "c" {
 		t.Fatalf("%v %v", back, diags)
 	}
 }
@@ -148,7 +149,7 @@ func TestEmptyObjectsRoundTrip(t *testing.T) {
 // nested ones included.
 func TestDeploySchemas(t *testing.T) {
 	ctx := context.Background()
-	for name, s := range map[string]schema.Schema{"fleet_gitrepo": gitRepoSchema(ctx), "fleet_helmop": helmOpSchema(ctx)} {
+	for name, s := range map[string]schema.Schema{"fleet_gitrepo": resourceSchema(NewGitRepoResource()), "fleet_helmop": resourceSchema(NewHelmOpResource())} {
 		if diags := s.ValidateImplementation(ctx); diags.HasError() {
 			t.Fatalf("%s: %v", name, diags)
 		}
@@ -168,4 +169,11 @@ func TestDeploySchemas(t *testing.T) {
 		}
 		walk("", s.Attributes)
 	}
+}
+
+// resourceSchema is the schema Terraform sees, timeouts block included.
+func resourceSchema(r resource.Resource) schema.Schema {
+	var resp resource.SchemaResponse
+	r.Schema(context.Background(), resource.SchemaRequest{}, &resp)
+	return resp.Schema
 }
