@@ -1,0 +1,4 @@
+import {
+  to = fleet_cluster.edge
+  id = "fleet-default/edge-eu-1"
+}

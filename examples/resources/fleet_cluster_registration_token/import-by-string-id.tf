@@ -1,0 +1,4 @@
+import {
+  to = fleet_cluster_registration_token.edge
+  id = "fleet-default/edge-token"
+}

@@ -1,0 +1,4 @@
+import {
+  to = fleet_gitrepo.apps
+  id = "fleet-default/apps"
+}

@@ -1,0 +1,4 @@
+import {
+  to = fleet_gitrepo_restriction.team_a
+  id = "team-a/team-a"
+}

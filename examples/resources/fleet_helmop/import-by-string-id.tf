@@ -1,0 +1,4 @@
+import {
+  to = fleet_helmop.ingress
+  id = "fleet-default/ingress-nginx"
+}

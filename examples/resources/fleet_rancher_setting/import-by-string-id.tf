@@ -1,0 +1,4 @@
+import {
+  to = fleet_rancher_setting.registry
+  id = "system-default-registry"
+}

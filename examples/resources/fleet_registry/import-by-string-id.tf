@@ -1,0 +1,4 @@
+import {
+  to = fleet_registry.corp
+  id = "fleet-default/corp-registry"
+}

@@ -1,0 +1,4 @@
+import {
+  to = fleet_workspace.team_a
+  id = "team-a"
+}
