@@ -37,18 +37,7 @@ func (r *agentResource) Metadata(_ context.Context, req resource.MetadataRequest
 }
 
 func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
-		return
-	}
-	var drifted types.List
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("drifted_objects"), &drifted)...)
-	if len(drifted.Elements()) == 0 {
-		framework.SettleNoOpPlan(req, resp)
-		return
-	}
-	// Drift: plan the update that applies the manifest again.
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("drifted_objects"), types.ListValueMust(types.StringType, nil))...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("applied_objects"), types.ListUnknown(appliedObjectType))...)
+	downstream.PlanReapplyOnDrift(ctx, req, resp)
 }
 
 func (r *agentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -77,9 +66,9 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	ctx, cancel, diags := r.UpdateContext(ctx, plan.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
-	fields, d := req.Private.GetKey(ctx, appliedFieldsKey)
+	fields, d := req.Private.GetKey(ctx, downstream.AppliedFieldsKey)
 	resp.Diagnostics.Append(d...)
-	prior := appliedFromState(ctx, &state, fields, &resp.Diagnostics)
+	prior := downstream.AppliedFromState(ctx, state.AppliedObjects, fields, &resp.Diagnostics)
 	r.write(ctx, req.Config, &plan, &state, prior, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
@@ -156,29 +145,18 @@ func (r *agentResource) write(ctx context.Context, config configGetter, plan, st
 		return
 	}
 
-	applied := make([]downstream.AppliedObject, 0, len(planned))
-	var applyErr error
-	for _, p := range planned {
-		a, err := p.Apply(ctx)
-		if err != nil {
-			applyErr = err
-			break
-		}
-		a.Created = a.Created || wasCreated(prior, a.Ref)
-		applied = append(applied, a)
-	}
+	applied, applyErr := downstream.ApplyAll(ctx, planned, prior)
 	if applyErr == nil {
 		// Objects an earlier manifest had and this one has not.
-		diags.Append(removeObjects(ctx, down, staleObjects(prior, applied))...)
+		diags.Append(removeObjects(ctx, down, downstream.StaleObjects(prior, applied))...)
 	} else {
-		applied = append(applied, staleObjects(prior, applied)...) // still ours to remove
 		diags.AddError("Cannot apply Rancher's import manifest", redact(applyErr.Error(), reg.token))
 	}
 	plan.ID = plan.Cluster
 	plan.ClusterID = types.StringValue(reg.clusterID)
 	plan.DriftedObjects = types.ListValueMust(types.StringType, nil)
-	plan.AppliedObjects = appliedObjectsValue(applied)
-	diags.Append(saveAppliedFields(ctx, private, applied)...)
+	plan.AppliedObjects = downstream.AppliedObjectsValue(applied)
+	diags.Append(downstream.SaveAppliedFields(ctx, private, applied)...)
 	if applyErr == nil {
 		diags.Append(awaitRancherReady(ctx, up, workspace, name)...)
 	}
@@ -191,27 +169,15 @@ type configGetter interface {
 }
 
 // connectFromState connects to the downstream cluster with the connection in
-// state, and the stored kubeconfig when kubeconfig_wo is used. nil without
-// a connection (right after an import).
+// state; nil right after an import.
 func (r *agentResource) connectFromState(ctx context.Context, state *agentModel) (*downstream.Cluster, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if state.Kubernetes == nil {
+	workspace, name, err := validate.SplitNamespacedName(state.Cluster.ValueString())
+	if err != nil && state.Kubernetes != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Invalid cluster reference in state", err.Error())
 		return nil, diags
 	}
-	kubeconfig := ""
-	if !state.Kubernetes.KubeconfigWOVersion.IsNull() {
-		workspace, name, err := validate.SplitNamespacedName(state.Cluster.ValueString())
-		if err != nil {
-			diags.AddError("Invalid cluster reference in state", err.Error())
-			return nil, diags
-		}
-		if kubeconfig, _, err = kubeconfigStore(workspace, name).Load(ctx, r.Data.Client); err != nil {
-			diags.AddAttributeError(downstream.KubernetesPath, "Cannot read the stored kubeconfig",
-				err.Error()+". Raise kubernetes.kubeconfig_wo_version and apply to store it again.")
-			return nil, diags
-		}
-	}
-	return downstream.Connect(ctx, state.Kubernetes, kubeconfig)
+	return downstream.ConnectStored(ctx, state.Kubernetes, kubeconfigStore(workspace, name), r.Data.Client)
 }
 
 func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -239,27 +205,21 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if cluster.Status != nil {
 		state.ClusterID = types.StringValue(cluster.Status.ClusterName)
 	}
-	fields, d := req.Private.GetKey(ctx, appliedFieldsKey)
+	fields, d := req.Private.GetKey(ctx, downstream.AppliedFieldsKey)
 	resp.Diagnostics.Append(d...)
-	applied := appliedFromState(ctx, &state, fields, &resp.Diagnostics)
+	applied := downstream.AppliedFromState(ctx, state.AppliedObjects, fields, &resp.Diagnostics)
 	down, d := r.connectFromState(ctx, &state)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
 	}
 	var drifted []string
 	if down != nil {
-		for _, a := range applied {
-			what, err := down.Drift(ctx, a, rancherRedeployManagers)
-			if err != nil {
-				resp.Diagnostics.AddError("Cannot check the imported objects for drift", err.Error())
-				return
-			}
-			if what != "" {
-				drifted = append(drifted, a.Ref.String()+": "+what)
-			}
+		if drifted, err = down.DriftedObjects(ctx, applied, rancherRedeployManagers); err != nil {
+			resp.Diagnostics.AddError("Cannot check the imported objects for drift", err.Error())
+			return
 		}
 	}
-	state.AppliedObjects = appliedObjectsValue(applied)
+	state.AppliedObjects = downstream.AppliedObjectsValue(applied)
 	state.DriftedObjects = flex.StringListValue(drifted)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
@@ -274,9 +234,9 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
-	fields, d := req.Private.GetKey(ctx, appliedFieldsKey)
+	fields, d := req.Private.GetKey(ctx, downstream.AppliedFieldsKey)
 	resp.Diagnostics.Append(d...)
-	applied := appliedFromState(ctx, &state, fields, &resp.Diagnostics)
+	applied := downstream.AppliedFromState(ctx, state.AppliedObjects, fields, &resp.Diagnostics)
 	down, d := r.connectFromState(ctx, &state)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
@@ -299,10 +259,6 @@ func kubeconfigStore(workspace, cluster string) downstream.KubeconfigStore {
 	return downstream.KubeconfigStore{Namespace: workspace, Name: cluster + "-rancher-agent-kubeconfig"}
 }
 
-const (
-	// appliedFieldsKey is the private state key of the fields the
-	// provider owns in each applied object (names of fields, never values).
-	appliedFieldsKey = "applied_fields"
-	// An import takes minutes on a real cluster: images are pulled first.
-	agentCreateTimeout = 10 * time.Minute
-)
+// An import takes minutes on a real cluster: images are pulled first.
+const agentCreateTimeout = 10 * time.Minute
+

@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -31,26 +30,9 @@ type agentModel struct {
 	Timeouts       timeouts.Value              `tfsdk:"timeouts"`
 }
 
-// appliedObjectModel is one element of applied_objects.
-type appliedObjectModel struct {
-	APIVersion types.String `tfsdk:"api_version"`
-	Kind       types.String `tfsdk:"kind"`
-	Namespace  types.String `tfsdk:"namespace"`
-	Name       types.String `tfsdk:"name"`
-	Created    types.Bool   `tfsdk:"created"`
-}
-
-var appliedObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"api_version": types.StringType, "kind": types.StringType, "namespace": types.StringType,
-	"name": types.StringType, "created": types.BoolType,
-}}
-
 func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	kubernetes := downstream.KubernetesAttribute("Connection to the cluster being imported; refresh uses it to detect drift and destroy to remove the agent.",
 		"the Secret `<name>-rancher-agent-kubeconfig` in the cluster's workspace upstream, next to the kubeconfig Secret Rancher keeps for the cluster")
-	objectAttr := func(description string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, Description: description}
-	}
 	resp.Schema = schema.Schema{
 		Description: "Imports a cluster into Rancher: downloads the import manifest of a `fleet_rancher_cluster` from Rancher, " +
 			"applies every object of it to the cluster with server-side apply, and waits until Rancher reports the cluster " +
@@ -85,24 +67,8 @@ func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				Computed: true, Description: "Rancher's ID of the cluster (`c-m-...`).",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"applied_objects": schema.ListNestedAttribute{
-				Computed:    true,
-				Description: "The objects of the import manifest, in the order applied.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"api_version": objectAttr("API version, e.g. `apps/v1`."),
-					"kind":        objectAttr("Kind, e.g. `Deployment`."),
-					"namespace":   objectAttr("Namespace; empty for cluster-scoped objects."),
-					"name":        objectAttr("Name."),
-					"created": schema.BoolAttribute{Computed: true, Description: "Whether the apply created the object " +
-						"(destroy deletes it) rather than found it in place (destroy leaves it)."},
-				}},
-			},
-			"drifted_objects": schema.ListAttribute{
-				Computed: true, ElementType: types.StringType,
-				Description: "Applied objects that were deleted or changed out of band, found by the last refresh, with what " +
-					"happened (e.g. `apps/v1 Deployment cattle-system/cattle-cluster-agent: changed by kubectl-edit`). " +
-					"A non-empty list plans an update that applies the manifest again.",
-			},
+			"applied_objects": downstream.AppliedObjectsAttribute("the import manifest"),
+			"drifted_objects": downstream.DriftedObjectsAttribute("apps/v1 Deployment cattle-system/cattle-cluster-agent: changed by kubectl-edit"),
 		},
 		Blocks: map[string]schema.Block{"timeouts": r.TimeoutsBlock(ctx)},
 	}
