@@ -8,15 +8,15 @@ mod=$(go list -m)
 # Each rule is three entries: importer, imported (extended regexps on paths
 # relative to the module) and why the edge is refused.
 rules=(
-	'^internal/framework(/|$)' 'internal/(resources|fleet|rancher|downstream|provider|acctest|testenv)(/|$)'
+	'^internal/framework(/|$)' 'internal/(resources|fleet|rancher|kubesphere|downstream|provider|acctest|testenv)(/|$)'
 	'the core knows Kubernetes and Terraform, not Fleet or the resources'
-	'^internal/(validate|kube|connection|customtypes|fleet|rancher|providerdata)(/|$)' 'internal/(framework|downstream|resources|provider)(/|$)'
+	'^internal/(validate|kube|connection|customtypes|fleet|rancher|kubesphere|providerdata)(/|$)' 'internal/(framework|downstream|resources|provider)(/|$)'
 	'leaf packages import no provider code'
 	'^internal/downstream$' 'internal/(resources|provider)(/|$)'
 	'downstream serves the resources, it does not know them'
 	'^internal/resources/agentspec$' 'internal/resources/[a-z]+$'
 	'agentspec is shared by the domains, it imports none of them'
-	'^internal/resources/[a-z]+$' 'internal/resources/(workloads|tenancy|clusters|agent|rancher|airgap)$'
+	'^internal/resources/[a-z]+$' 'internal/resources/(workloads|tenancy|clusters|agent|rancher|airgap|kubesphere)$'
 	'domain packages do not import each other (agent -> clusters is the one exception)'
 	'^internal/' 'internal/(testenv|acctest)(/|$)'
 	'only tests import the test environment'

@@ -67,7 +67,10 @@ func AlreadyExists(kind, namespace, name string, err error) diag.Diagnostic {
 	if err != nil {
 		return diag.NewErrorDiagnostic("Cannot check whether the "+kind+" exists", err.Error())
 	}
+	id := namespace + "/" + name
+	if namespace == "" {
+		id = name // cluster-scoped
+	}
 	return diag.NewErrorDiagnostic(kind+" already exists",
-		fmt.Sprintf("%s %s/%s exists already. To manage it with Terraform, import it: terraform import <address> %s/%s",
-			kind, namespace, name, namespace, name))
+		fmt.Sprintf("%s %s exists already. To manage it with Terraform, import it: terraform import <address> %s", kind, id, id))
 }

@@ -25,13 +25,20 @@ var rancherCRDs embed.FS
 // Start does not install them: only the Rancher tests need them. It is
 // idempotent and safe to call from tests running in parallel.
 func (e *Env) InstallRancherCRDs(ctx context.Context) error {
-	files, err := rancherCRDs.ReadDir("testdata/rancher")
+	return e.installCRDFiles(ctx, rancherCRDs, "testdata/rancher", "Rancher CRDs")
+}
+
+// installCRDFiles creates every CRD of the YAML files in dir of files that
+// is not there yet, and waits until they are all served; what names them in
+// errors.
+func (e *Env) installCRDFiles(ctx context.Context, files embed.FS, dir, what string) error {
+	entries, err := files.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	var names []string
-	for _, f := range files {
-		data, err := rancherCRDs.ReadFile("testdata/rancher/" + f.Name())
+	for _, f := range entries {
+		data, err := files.ReadFile(dir + "/" + f.Name())
 		if err != nil {
 			return err
 		}
@@ -42,7 +49,7 @@ func (e *Env) InstallRancherCRDs(ctx context.Context) error {
 				if errors.Is(err, io.EOF) {
 					break
 				}
-				return fmt.Errorf("Rancher CRDs in %s: %w", f.Name(), err)
+				return fmt.Errorf("%s in %s: %w", what, f.Name(), err)
 			}
 			if obj.Object == nil {
 				continue
@@ -53,7 +60,7 @@ func (e *Env) InstallRancherCRDs(ctx context.Context) error {
 			names = append(names, obj.GetName())
 		}
 	}
-	return waitFor(ctx, "Rancher CRDs", time.Minute, nil, func(ctx context.Context) error {
+	return waitFor(ctx, what, time.Minute, nil, func(ctx context.Context) error {
 		for _, name := range names {
 			crd, err := e.Upstream.Dynamic.Resource(crdGVR).Get(ctx, name, metav1.GetOptions{})
 			if err != nil {

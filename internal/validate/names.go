@@ -163,3 +163,20 @@ func LabelKey() validator.String {
 		check:       CheckLabelKey,
 	}
 }
+
+// CheckClusterName checks the name of a cluster that names other objects
+// too (KubeSphere's mc-<name> Service, the agent's --name): an RFC 1123
+// label.
+func CheckClusterName(s string) error {
+	return k8sErr(s, "cluster name", validation.IsDNS1123Label(s))
+}
+
+// ClusterName validates such a cluster name.
+func ClusterName() validator.String {
+	return stringValidator{
+		description: "must be a lowercase RFC 1123 label of at most 63 characters (letters, digits and '-')",
+		markdown:    "must be a lowercase RFC 1123 label of at most 63 characters (letters, digits and '-', e.g. `edge-berlin-1`)",
+		summary:     "Invalid cluster name",
+		check:       CheckClusterName,
+	}
+}

@@ -32,6 +32,8 @@ var stringValidators = []struct {
 	{"RegistryServer", RegistryServer(), "ghcr.io", "https://ghcr.io"},
 	{"ImageReference", ImageReference(), "nginx:1.27", "Nginx"},
 	{"JSONObject", JSONObject(), `{"a":1}`, "[]"},
+	{"ClusterName", ClusterName(), "edge-berlin-1", "edge.berlin"},
+	{"HTTPHostPort", HTTPHostPort(), "https://tower.example.com:8080", "10.0.0.1:30721"},
 }
 
 func runString(v validator.String, p path.Path, val types.String) diag.Diagnostics {

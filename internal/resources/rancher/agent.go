@@ -261,4 +261,3 @@ func kubeconfigStore(workspace, cluster string) downstream.KubeconfigStore {
 
 // An import takes minutes on a real cluster: images are pulled first.
 const agentCreateTimeout = 10 * time.Minute
-
