@@ -42,6 +42,19 @@ func RegisteredCluster(t *testing.T, namespace, clusterName string, labels map[s
 	return down
 }
 
+// StartDownstream starts a bare downstream cluster of the test's own (a
+// kube-apiserver and kube-controller-manager, no kubelet), stopped when the
+// test ends.
+func StartDownstream(t *testing.T, name string) *testenv.Cluster {
+	t.Helper()
+	down, err := Env.StartDownstream(context.Background(), name)
+	if err != nil {
+		t.Fatalf("start downstream cluster: %v", err)
+	}
+	t.Cleanup(down.Stop)
+	return down
+}
+
 // GitServer serves git repositories for the test (git://127.0.0.1:<port>/<name>).
 func GitServer(t *testing.T) *testenv.GitServer {
 	t.Helper()

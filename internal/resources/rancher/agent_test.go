@@ -55,7 +55,7 @@ func TestAccRancherImport(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.Namespace(t)
 	ctx := context.Background()
-	down := startDownstream(t, "rancher-import")
+	down := acctest.StartDownstream(t, "rancher-import")
 	standIn := startRancher(t, testenv.RancherStandInOptions{Namespace: ns, Downstreams: []*testenv.Cluster{down}})
 	settings := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Settings)
 	// Rancher creates its settings at start-up, empty by default.
@@ -112,7 +112,7 @@ func TestAccRancherImport(t *testing.T) {
 					func(*terraform.State) error { return waitFleetClusterLabels(ctx, ns, "edge-1", "test") },
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
-					tokenOnlyInSensitiveValues(func() string { return registrationToken(t, clusterID) }),
+					acctest.SecretOnlyInSensitiveValues("registration token", func() string { return registrationToken(t, clusterID) }),
 				},
 			},
 			{
@@ -215,7 +215,7 @@ func TestAccRancherImport(t *testing.T) {
 func TestAccRancherImportFailures(t *testing.T) {
 	acctest.PreCheck(t)
 	ctx := context.Background()
-	down := startDownstream(t, "rancher-failures")
+	down := acctest.StartDownstream(t, "rancher-failures")
 	nothingDownstream := func() error {
 		if _, err := down.Core.CoreV1().Namespaces().Get(ctx, "cattle-system", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			return fmt.Errorf("the failed import left namespace cattle-system downstream (%v)", err)

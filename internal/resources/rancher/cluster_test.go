@@ -119,7 +119,7 @@ func TestAccRancherCluster(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectSensitiveValue(address, tfjsonpath.New("manifest_url")),
 					statecheck.ExpectSensitiveValue(address, tfjsonpath.New("registration_command")),
-					tokenOnlyInSensitiveValues(func() string { return registrationToken(t, clusterID) }),
+					acctest.SecretOnlyInSensitiveValues("registration token", func() string { return registrationToken(t, clusterID) }),
 				},
 			},
 			{

@@ -5,15 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,7 +17,6 @@ import (
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
-	"github.com/fleetform/terraform-provider-fleet/internal/provider"
 	rancherapi "github.com/fleetform/terraform-provider-fleet/internal/rancher"
 	"github.com/fleetform/terraform-provider-fleet/internal/testenv"
 )
@@ -52,7 +46,7 @@ func TestAccRancherImportExample(t *testing.T) {
 	} else if !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
-	downs := []*testenv.Cluster{startDownstream(t, "store-a"), startDownstream(t, "store-b")}
+	downs := []*testenv.Cluster{acctest.StartDownstream(t, "store-a"), acctest.StartDownstream(t, "store-b")}
 	standIn := startRancher(t, testenv.RancherStandInOptions{Namespace: rancherapi.DefaultWorkspace, Downstreams: downs})
 	if _, err := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Settings).Create(ctx, &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "management.cattle.io/v3", "kind": "Setting",
@@ -84,7 +78,7 @@ func TestAccRancherImportExample(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	terraform := terraformWithProvider(t, dir)
+	terraform := acctest.TerraformCLI(t, dir)
 	terraform("init", "-input=false")
 	t.Cleanup(func() { terraform("destroy", "-auto-approve", "-input=false") })
 	terraform("apply", "-auto-approve", "-input=false")
@@ -120,42 +114,4 @@ func TestAccRancherImportExample(t *testing.T) {
 	}
 	// -detailed-exitcode: 0 is an empty plan, 2 a plan with changes.
 	terraform("plan", "-input=false", "-detailed-exitcode")
-}
-
-// terraformWithProvider returns a runner of the terraform CLI in dir, with
-// the provider served in-process as fleetform/fleet (Terraform reattaches to
-// it instead of installing it). A failing command fails the test.
-func terraformWithProvider(t *testing.T, dir string) func(args ...string) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	configCh := make(chan *plugin.ReattachConfig)
-	closeCh := make(chan struct{})
-	go func() {
-		err := tf6server.Serve("registry.terraform.io/fleetform/fleet", providerserver.NewProtocol6(provider.New("test")()),
-			tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithGoPluginLogger(hclog.NewNullLogger()), tf6server.WithLoggingSink(t))
-		if err != nil {
-			t.Errorf("serve the provider: %v", err)
-		}
-	}()
-	cfg := <-configCh
-	t.Cleanup(func() {
-		cancel()
-		<-closeCh
-	})
-	reattach, err := json.Marshal(map[string]any{"registry.terraform.io/fleetform/fleet": map[string]any{
-		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": cfg.Test,
-		"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("terraform", append([]string{args[0], "-no-color"}, args[1:]...)...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+string(reattach), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
 }

@@ -1,0 +1,56 @@
+package acctest
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/provider"
+)
+
+// TerraformCLI returns a runner of the terraform CLI in dir, with the
+// provider served in-process as fleetform/fleet (Terraform reattaches to it
+// instead of installing it), for root modules that terraform-plugin-testing
+// cannot read back (for_each). A failing command fails the test.
+func TerraformCLI(t *testing.T, dir string) func(args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	configCh := make(chan *plugin.ReattachConfig)
+	closeCh := make(chan struct{})
+	go func() {
+		err := tf6server.Serve("registry.terraform.io/fleetform/fleet", providerserver.NewProtocol6(provider.New("test")()),
+			tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithGoPluginLogger(hclog.NewNullLogger()), tf6server.WithLoggingSink(t))
+		if err != nil {
+			t.Errorf("serve the provider: %v", err)
+		}
+	}()
+	cfg := <-configCh
+	t.Cleanup(func() {
+		cancel()
+		<-closeCh
+	})
+	reattach, err := json.Marshal(map[string]any{"registry.terraform.io/fleetform/fleet": map[string]any{
+		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": cfg.Test,
+		"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("terraform", append([]string{args[0], "-no-color"}, args[1:]...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+string(reattach), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
