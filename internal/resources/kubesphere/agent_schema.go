@@ -45,7 +45,7 @@ func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 	}
 	resp.Schema = schema.Schema{
 		Description: "Joins a member cluster to a KubeSphere host over the agent connection, as `kubectl create -f agent.yaml` " +
-			"would: renders the agent manifest of a `fleet_kubesphere_cluster` from its token as KubeSphere renders it (3.x: the " +
+			"would. It renders the agent manifest of a `fleet_kubesphere_cluster` from its token as KubeSphere renders it (3.x: the " +
 			"Deployment `kubesphere-system/cluster-agent`; 4.x: also the Namespace, the ServiceAccount `tower` and its " +
 			"cluster-admin binding), applies it to the member with server-side apply, and waits until Tower reports the agent " +
 			"connected (`AgentAvailable`) and KubeSphere the cluster `Ready`, failing early with KubeSphere's message. Before " +

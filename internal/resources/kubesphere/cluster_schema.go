@@ -26,7 +26,7 @@ func clusterSchema(context.Context) schema.Schema {
 		return schema.Int64Attribute{Computed: true, Description: description}
 	}
 	return schema.Schema{
-		Description: "A KubeSphere member cluster joined over the agent connection: a `cluster.kubesphere.io/v1alpha1` Cluster " +
+		Description: "A KubeSphere member cluster joined over the agent connection. It is a `cluster.kubesphere.io/v1alpha1` Cluster " +
 			"with `connection.type = proxy` and `joinFederation = true` (Tower serves no proxy cluster without it). The provider " +
 			"connects to the host cluster. Create waits until Tower has initialized the cluster (its ports, the Service " +
 			"`mc-<name>`, the endpoints) and generated the agent's token; `fleet_kubesphere_agent` then installs the agent in " +
