@@ -15,7 +15,6 @@ import (
 
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
-	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
 	ks "github.com/fleetform/terraform-provider-fleet/internal/kubesphere"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
@@ -153,7 +152,9 @@ func (r *agentResource) write(ctx context.Context, config tfsdk.Config, plan *ag
 	applied, applyErr := downstream.ApplyAll(ctx, planned, prior)
 	if applyErr == nil {
 		// Objects an earlier manifest had and this one has not (a host upgraded from 3.x).
-		diags.Append(removeObjects(ctx, down, downstream.StaleObjects(prior, applied))...)
+		if err := down.RemoveCreated(ctx, downstream.StaleObjects(prior, applied)); err != nil {
+			diags.AddError("Cannot remove the agent manifest's stale objects from the downstream cluster", err.Error())
+		}
 	} else {
 		diags.AddError("Cannot apply the agent manifest", redact(applyErr.Error(), token))
 	}
@@ -215,23 +216,12 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	state.ID = state.Cluster
-	fields, d := req.Private.GetKey(ctx, downstream.AppliedFieldsKey)
-	resp.Diagnostics.Append(d...)
-	applied := downstream.AppliedFromState(ctx, state.AppliedObjects, fields, &resp.Diagnostics)
-	down, d := downstream.ConnectStored(ctx, state.Kubernetes, kubeconfigStore(state.Cluster.ValueString()), r.Data.Client)
+	// Nothing of KubeSphere's rewrites the agent: every other manager is drift.
+	var d diag.Diagnostics
+	state.AppliedObjects, state.DriftedObjects, d = r.manifest(&state).Refresh(ctx, req.Private, nil)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
 	}
-	var drifted []string
-	if down != nil {
-		// Nothing of KubeSphere's rewrites the agent: every other manager is drift.
-		if drifted, err = down.DriftedObjects(ctx, applied, nil); err != nil {
-			resp.Diagnostics.AddError("Cannot check the agent's objects for drift", err.Error())
-			return
-		}
-	}
-	state.AppliedObjects = downstream.AppliedObjectsValue(applied)
-	state.DriftedObjects = flex.StringListValue(drifted)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
@@ -245,39 +235,19 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
-	fields, d := req.Private.GetKey(ctx, downstream.AppliedFieldsKey)
-	resp.Diagnostics.Append(d...)
-	applied := downstream.AppliedFromState(ctx, state.AppliedObjects, fields, &resp.Diagnostics)
-	store := kubeconfigStore(state.Cluster.ValueString())
-	down, d := downstream.ConnectStored(ctx, state.Kubernetes, store, r.Data.Client)
-	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
-		return
-	}
-	if down != nil {
-		if resp.Diagnostics.Append(removeObjects(ctx, down, applied)...); resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	if state.Kubernetes != nil && !state.Kubernetes.KubeconfigWOVersion.IsNull() {
-		if err := store.Delete(ctx, r.Data.Client); err != nil {
-			resp.Diagnostics.AddError("Cannot delete the kubeconfig Secret", err.Error())
-		}
-	}
+	resp.Diagnostics.Append(r.manifest(&state).Destroy(ctx, req.Private, "the KubeSphere agent")...)
+}
+
+// manifest is what refresh and destroy work from.
+func (r *agentResource) manifest(state *agentModel) downstream.AppliedManifest {
+	return downstream.AppliedManifest{Objects: state.AppliedObjects, Kubernetes: state.Kubernetes,
+		Store: kubeconfigStore(state.Cluster.ValueString()), Upstream: r.Data.Client}
 }
 
 // kubeconfigStore keeps kubernetes.kubeconfig_wo on the host, in
 // kubesphere-system next to the Services Tower keeps for its members.
 func kubeconfigStore(cluster string) downstream.KubeconfigStore {
 	return downstream.KubeconfigStore{Namespace: ks.SystemNamespace, Name: cluster + "-kubesphere-agent-kubeconfig"}
-}
-
-// removeObjects deletes the objects the apply created.
-func removeObjects(ctx context.Context, down *downstream.Cluster, objects []downstream.AppliedObject) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if err := down.RemoveCreated(ctx, objects); err != nil {
-		diags.AddError("Cannot remove the KubeSphere agent from the member cluster", err.Error())
-	}
-	return diags
 }
 
 // redact hides the agent token in text bound for diagnostics.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
-	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
@@ -148,7 +147,9 @@ func (r *agentResource) write(ctx context.Context, config configGetter, plan, st
 	applied, applyErr := downstream.ApplyAll(ctx, planned, prior)
 	if applyErr == nil {
 		// Objects an earlier manifest had and this one has not.
-		diags.Append(removeObjects(ctx, down, downstream.StaleObjects(prior, applied))...)
+		if err := down.RemoveCreated(ctx, downstream.StaleObjects(prior, applied)); err != nil {
+			diags.AddError("Cannot remove Rancher's import manifest's stale objects from the downstream cluster", err.Error())
+		}
 	} else {
 		diags.AddError("Cannot apply Rancher's import manifest", redact(applyErr.Error(), reg.token))
 	}
@@ -168,16 +169,11 @@ type configGetter interface {
 	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
 }
 
-// connectFromState connects to the downstream cluster with the connection in
-// state; nil right after an import.
-func (r *agentResource) connectFromState(ctx context.Context, state *agentModel) (*downstream.Cluster, diag.Diagnostics) {
-	workspace, name, err := validate.SplitNamespacedName(state.Cluster.ValueString())
-	if err != nil && state.Kubernetes != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Invalid cluster reference in state", err.Error())
-		return nil, diags
-	}
-	return downstream.ConnectStored(ctx, state.Kubernetes, kubeconfigStore(workspace, name), r.Data.Client)
+// manifest is what refresh and destroy work from.
+func (r *agentResource) manifest(state *agentModel) downstream.AppliedManifest {
+	workspace, name, _ := validate.SplitNamespacedName(state.Cluster.ValueString()) // validated in the configuration
+	return downstream.AppliedManifest{Objects: state.AppliedObjects, Kubernetes: state.Kubernetes,
+		Store: kubeconfigStore(workspace, name), Upstream: r.Data.Client}
 }
 
 func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -205,22 +201,11 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if cluster.Status != nil {
 		state.ClusterID = types.StringValue(cluster.Status.ClusterName)
 	}
-	fields, d := req.Private.GetKey(ctx, downstream.AppliedFieldsKey)
-	resp.Diagnostics.Append(d...)
-	applied := downstream.AppliedFromState(ctx, state.AppliedObjects, fields, &resp.Diagnostics)
-	down, d := r.connectFromState(ctx, &state)
+	var d diag.Diagnostics
+	state.AppliedObjects, state.DriftedObjects, d = r.manifest(&state).Refresh(ctx, req.Private, rancherRedeployManagers)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
 	}
-	var drifted []string
-	if down != nil {
-		if drifted, err = down.DriftedObjects(ctx, applied, rancherRedeployManagers); err != nil {
-			resp.Diagnostics.AddError("Cannot check the imported objects for drift", err.Error())
-			return
-		}
-	}
-	state.AppliedObjects = downstream.AppliedObjectsValue(applied)
-	state.DriftedObjects = flex.StringListValue(drifted)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
@@ -234,24 +219,7 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
-	fields, d := req.Private.GetKey(ctx, downstream.AppliedFieldsKey)
-	resp.Diagnostics.Append(d...)
-	applied := downstream.AppliedFromState(ctx, state.AppliedObjects, fields, &resp.Diagnostics)
-	down, d := r.connectFromState(ctx, &state)
-	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
-		return
-	}
-	if down != nil {
-		if resp.Diagnostics.Append(removeObjects(ctx, down, applied)...); resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	if state.Kubernetes != nil && !state.Kubernetes.KubeconfigWOVersion.IsNull() {
-		workspace, name, _ := validate.SplitNamespacedName(state.Cluster.ValueString())
-		if err := kubeconfigStore(workspace, name).Delete(ctx, r.Data.Client); err != nil {
-			resp.Diagnostics.AddError("Cannot delete the kubeconfig Secret", err.Error())
-		}
-	}
+	resp.Diagnostics.Append(r.manifest(&state).Destroy(ctx, req.Private, "Rancher's agent")...)
 }
 
 // kubeconfigStore keeps kubernetes.kubeconfig_wo next to the Rancher cluster.

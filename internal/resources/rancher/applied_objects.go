@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -31,13 +30,4 @@ func refuseForeignAgent(ctx context.Context, down *downstream.Cluster) error {
 	}
 	return fmt.Errorf("%s exists and was not applied by this provider: the cluster is imported into a Rancher already. "+
 		"Remove Rancher's agent from it first (or import this resource).", ref)
-}
-
-// removeObjects deletes the objects the import created.
-func removeObjects(ctx context.Context, down *downstream.Cluster, objects []downstream.AppliedObject) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if err := down.RemoveCreated(ctx, objects); err != nil {
-		diags.AddError("Cannot remove Rancher's agent from the downstream cluster", err.Error())
-	}
-	return diags
 }
