@@ -36,8 +36,13 @@ func (r stateRef) SetRaw(v tftypes.Value) { r.s.Raw = v }
 // Plan modifiers (such as those above): the framework marks them before the
 // modifiers run, and an update that changes nothing would show every status
 // attribute as "known after apply".
+//
+// It settles only unknowns the framework introduced. A configuration that
+// holds an unknown value (another resource's output, timestamp()) is a
+// change whatever the prior state holds: settling it would plan "no change"
+// and the value would never be applied.
 func SettleNoOpPlan(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || resp.Plan.Raw.IsFullyKnown() {
+	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || resp.Plan.Raw.IsFullyKnown() || !req.Config.Raw.IsFullyKnown() {
 		return
 	}
 	if onlyUnknownsDiffer(resp.Plan.Raw, req.State.Raw) {
