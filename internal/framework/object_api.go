@@ -118,23 +118,39 @@ func (a ObjectAPI[T]) Apply(ctx context.Context, c *kube.Client, namespace, name
 }
 
 // Delete deletes the object and waits until it is gone (finalizers run), or
-// until ctx ends.
+// until ctx ends. It waits for the object it deleted, by UID: one that a
+// controller re-creates under the same name is another object.
 func (a ObjectAPI[T]) Delete(ctx context.Context, c *kube.Client, namespace, name string) error {
 	dyn, err := c.Dynamic()
 	if err != nil {
 		return err
 	}
-	propagation := metav1.DeletePropagationBackground
-	err = dyn.Resource(a.GVR).Namespace(namespace).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &propagation})
+	objects := dyn.Resource(a.GVR).Namespace(namespace)
+	live, err := objects.Get(ctx, name, metav1.GetOptions{})
 	if objectNotFound(err) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("delete %s %s/%s: %w", a.Kind, namespace, name, a.explain(err))
 	}
+	uid := live.GetUID()
+	propagation := metav1.DeletePropagationBackground
+	err = objects.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &propagation, Preconditions: &metav1.Preconditions{UID: &uid}})
+	if objectNotFound(err) || apierrors.IsConflict(err) { // Conflict: the UID precondition failed, the object is another
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete %s %s/%s: %w", a.Kind, namespace, name, a.explain(err))
+	}
 	err = Poll(ctx, func(ctx context.Context) (bool, error) {
-		found, err := a.exists(ctx, c, namespace, name)
-		return !found, err
+		current, err := objects.Get(ctx, name, metav1.GetOptions{})
+		if objectNotFound(err) {
+			return true, nil
+		}
+		if err != nil {
+			return false, a.explain(err)
+		}
+		return current.GetUID() != uid, nil
 	})
 	if err != nil {
 		return fmt.Errorf("waiting for %s %s/%s to be deleted: %w", a.Kind, namespace, name, err)

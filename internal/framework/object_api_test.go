@@ -5,8 +5,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
@@ -49,5 +53,73 @@ func TestAccObjectAPITypeNotServed(t *testing.T) {
 		if err := api.Delete(ctx, c, ns, "x"); err == nil {
 			t.Errorf("Delete of %s reported the object gone", gvr)
 		}
+	}
+}
+
+// TestAccObjectAPIDeleteWaitsForItsObject: a delete waits until the object
+// it deleted is gone, by UID. An object that a controller re-creates under
+// the same name (Rancher re-creates the Fleet Cluster of its clusters) is
+// another object: the wait must not run into the timeout because of it.
+func TestAccObjectAPIDeleteWaitsForItsObject(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.Namespace(t)
+	ctx := context.Background()
+	core := acctest.Env.Upstream.Core.CoreV1().ConfigMaps(ns)
+	const finalizer = "example.com/recreate"
+	create := func() (types.UID, error) {
+		cm, err := core.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "recreated", Finalizers: []string{finalizer}}}, metav1.CreateOptions{})
+		if err != nil {
+			return "", err
+		}
+		return cm.UID, nil
+	}
+	first, err := create()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The controller: finalizes the deleted ConfigMap, then creates it again.
+	stop := make(chan struct{})
+	recreated := make(chan types.UID, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			cm, err := core.Get(ctx, "recreated", metav1.GetOptions{})
+			if err != nil || cm.DeletionTimestamp == nil {
+				continue
+			}
+			cm.Finalizers = nil
+			if _, err := core.Update(ctx, cm, metav1.UpdateOptions{}); err != nil {
+				continue
+			}
+			if uid, err := create(); err == nil {
+				recreated <- uid
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		if cm, err := core.Get(ctx, "recreated", metav1.GetOptions{}); err == nil {
+			cm.Finalizers = nil
+			_, _ = core.Update(ctx, cm, metav1.UpdateOptions{})
+		}
+	})
+
+	deleteCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := configMaps.Delete(deleteCtx, upstream(), ns, "recreated"); err != nil {
+		t.Fatalf("Delete waited for the re-created object: %v", err)
+	}
+	select {
+	case uid := <-recreated:
+		if uid == first {
+			t.Fatal("the controller did not re-create the ConfigMap")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the controller did not re-create the ConfigMap")
 	}
 }
