@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -169,4 +170,16 @@ func decode[T any](object map[string]any) (*T, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// AppliedAt is when the provider's apply last changed the object: the time
+// of its entry in the object's managed fields, by the API server's clock, to
+// the second. Zero when the provider never applied it.
+func AppliedAt(entries []metav1.ManagedFieldsEntry) time.Time {
+	for _, e := range entries {
+		if e.Manager == FieldManager && e.Operation == metav1.ManagedFieldsOperationApply && e.Subresource == "" && e.Time != nil {
+			return e.Time.Time
+		}
+	}
+	return time.Time{}
 }
