@@ -59,6 +59,8 @@ type ApplyRequest[M any] struct {
 	PlanRaw tftypes.Value
 	// State is nil on create.
 	State *M
+	// StateRaw is the prior state as Terraform sent it; null on create.
+	StateRaw tftypes.Value
 }
 
 // ObjectResource implements a Terraform resource for one namespaced
@@ -178,7 +180,7 @@ func (r *ObjectResource[T, M, PM]) Update(ctx context.Context, req resource.Upda
 	resp.Diagnostics.Append(diags...)
 	// An update is never tainted: a wait that fails stays an error, and
 	// the next plan waits again.
-	written, after := r.write(ctx, ApplyRequest[M]{Config: req.Config, Plan: (*M)(plan), PlanRaw: req.Plan.Raw, State: (*M)(state)},
+	written, after := r.write(ctx, ApplyRequest[M]{Config: req.Config, Plan: (*M)(plan), PlanRaw: req.Plan.Raw, State: (*M)(state), StateRaw: req.State.Raw},
 		pendingWait(ctx, req.Private), stateRef{&resp.State}, &resp.Diagnostics)
 	resp.Diagnostics.Append(after...)
 	if written {
@@ -221,24 +223,35 @@ func (r *ObjectResource[T, M, PM]) write(ctx context.Context, req ApplyRequest[M
 	if r.Hooks.AfterRead != nil {
 		after.Append(r.Hooks.AfterRead(ctx, r.Data.Client, (*M)(plan), applied)...)
 	}
-	diags.Append(r.setState(ctx, state, req.PlanRaw, plan)...)
+	left, d := r.setState(ctx, state, req.PlanRaw, plan, req.StateRaw)
+	diags.Append(d...)
+	if len(left) > 0 {
+		diags.AddError(fmt.Sprintf("Removed from the configuration, but still set on the %s", r.API.Kind), leftBehindDetail(left, any(applied)))
+	}
 	return true, after
 }
 
 // setState stores m, keeping null what prior leaves null and only others
-// set (see keepUnsetNull).
-func (r *ObjectResource[T, M, PM]) setState(ctx context.Context, state stateTarget, prior tftypes.Value, m PM) diag.Diagnostics {
+// set (see keepUnsetNull). An attribute that removed (the prior state before
+// an update) held, that prior drops and that the object still holds is left
+// behind by another field manager: it stays in state, so the next plan shows
+// its removal again, and setState returns its name.
+func (r *ObjectResource[T, M, PM]) setState(ctx context.Context, state stateTarget, prior tftypes.Value, m PM, removed tftypes.Value) ([]string, diag.Diagnostics) {
 	diags := state.Set(ctx, m)
 	if diags.HasError() {
-		return diags
+		return nil, diags
 	}
-	raw, err := keepUnsetNull(prior, state.RawValue(), unmanagedAttributes(r.schema(ctx)))
+	names := unmanagedAttributes(r.schema(ctx))
+	left, err := leftBehind(removed, prior, state.RawValue(), names)
+	if err == nil {
+		var raw tftypes.Value
+		raw, err = keepUnsetNull(prior, state.RawValue(), without(names, left))
+		state.SetRaw(raw)
+	}
 	if err != nil {
 		diags.AddError("Cannot build the state", err.Error())
-		return diags
 	}
-	state.SetRaw(raw)
-	return diags
+	return left, diags
 }
 
 func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -268,7 +281,8 @@ func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRe
 	if imported {
 		prior = tftypes.Value{} // an import takes everything the object holds
 	}
-	resp.Diagnostics.Append(r.setState(ctx, stateRef{&resp.State}, prior, state)...)
+	_, d := r.setState(ctx, stateRef{&resp.State}, prior, state, tftypes.Value{})
+	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(ImportRead(ctx, resp.Private)...)
 }
 
