@@ -139,6 +139,8 @@ func (r *ObjectResource[T, M, PM]) ImportState(ctx context.Context, req resource
 }
 
 func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
+	defer reportWarnings(&resp.Diagnostics)
 	plan := PM(new(M))
 	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
 	if resp.Diagnostics.HasError() {
@@ -169,6 +171,8 @@ func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.Crea
 }
 
 func (r *ObjectResource[T, M, PM]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
+	defer reportWarnings(&resp.Diagnostics)
 	plan, state := PM(new(M)), PM(new(M))
 	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
@@ -255,6 +259,8 @@ func (r *ObjectResource[T, M, PM]) setState(ctx context.Context, state stateTarg
 }
 
 func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
+	defer reportWarnings(&resp.Diagnostics)
 	state := PM(new(M))
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	if resp.Diagnostics.HasError() {
@@ -287,6 +293,8 @@ func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRe
 }
 
 func (r *ObjectResource[T, M, PM]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
+	defer reportWarnings(&resp.Diagnostics)
 	state := PM(new(M))
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	if resp.Diagnostics.HasError() {
