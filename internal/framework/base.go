@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 	"github.com/fleetform/terraform-provider-fleet/internal/providerdata"
 )
 
@@ -73,4 +74,16 @@ func AlreadyExists(kind, namespace, name string, err error) diag.Diagnostic {
 	}
 	return diag.NewErrorDiagnostic(kind+" already exists",
 		fmt.Sprintf("%s %s exists already. To manage it with Terraform, import it: terraform import <address> %s", kind, id, id))
+}
+
+// CollectAPIWarnings returns a context whose API requests record the API
+// server's warnings, and a function that appends them to diags as Terraform
+// warnings naming the kind of object (see kube.CollectWarnings).
+func CollectAPIWarnings(ctx context.Context, kind string) (context.Context, func(diags *diag.Diagnostics)) {
+	ctx, messages := kube.CollectWarnings(ctx)
+	return ctx, func(diags *diag.Diagnostics) {
+		for _, m := range messages() {
+			diags.AddWarning(fmt.Sprintf("The Kubernetes API server warns about the %s", kind), m)
+		}
+	}
 }

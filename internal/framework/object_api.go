@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,7 +24,7 @@ func (a ObjectAPI[T]) List(ctx context.Context, c *kube.Client, namespace, selec
 	}
 	l, err := dyn.Resource(a.GVR).Namespace(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
 	if err != nil {
-		return nil, fmt.Errorf("list %s objects in namespace %s: %w", a.Kind, namespace, err)
+		return nil, fmt.Errorf("list %s objects in namespace %s: %w", a.Kind, namespace, a.explain(err))
 	}
 	out := make([]T, 0, len(l.Items))
 	for _, item := range l.Items {
@@ -56,13 +57,35 @@ func (a ObjectAPI[T]) Get(ctx context.Context, c *kube.Client, namespace, name s
 		return nil, err
 	}
 	u, err := dyn.Resource(a.GVR).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
+	if objectNotFound(err) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s %s/%s: %w", a.Kind, namespace, name, err)
+		return nil, fmt.Errorf("read %s %s/%s: %w", a.Kind, namespace, name, a.explain(err))
 	}
 	return decode[T](u.Object)
+}
+
+// objectNotFound reports a 404 about the object itself, which names it. A
+// 404 that names no object comes from a type the API server does not serve
+// (its CRD is missing, or this is another cluster): reading that as "the
+// object is gone" would drop every resource of the type from the state.
+func objectNotFound(err error) bool {
+	var status apierrors.APIStatus
+	if !apierrors.IsNotFound(err) || !errors.As(err, &status) {
+		return false
+	}
+	details := status.Status().Details
+	return details != nil && details.Name != ""
+}
+
+// explain adds to a 404 that names no object that the type is not served.
+func (a ObjectAPI[T]) explain(err error) error {
+	if apierrors.IsNotFound(err) && !objectNotFound(err) {
+		return fmt.Errorf("the API server does not serve %s (%s): is the CRD installed, and is this the right cluster? %w",
+			a.GVR.GroupResource(), a.GVR.GroupVersion(), err)
+	}
+	return err
 }
 
 // exists reports whether the object is there.
@@ -90,29 +113,45 @@ func (a ObjectAPI[T]) Apply(ctx context.Context, c *kube.Client, namespace, name
 	u, err := dyn.Resource(a.GVR).Namespace(namespace).Patch(ctx, name, k8stypes.ApplyPatchType, body,
 		metav1.PatchOptions{FieldManager: FieldManager, Force: &force})
 	if err != nil {
-		return nil, fmt.Errorf("apply %s %s/%s: %w", a.Kind, namespace, name, err)
+		return nil, fmt.Errorf("apply %s %s/%s: %w", a.Kind, namespace, name, a.explain(err))
 	}
 	return decode[T](u.Object)
 }
 
 // Delete deletes the object and waits until it is gone (finalizers run), or
-// until ctx ends.
+// until ctx ends. It waits for the object it deleted, by UID: one that a
+// controller re-creates under the same name is another object.
 func (a ObjectAPI[T]) Delete(ctx context.Context, c *kube.Client, namespace, name string) error {
 	dyn, err := c.Dynamic()
 	if err != nil {
 		return err
 	}
-	propagation := metav1.DeletePropagationBackground
-	err = dyn.Resource(a.GVR).Namespace(namespace).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &propagation})
-	if apierrors.IsNotFound(err) {
+	objects := dyn.Resource(a.GVR).Namespace(namespace)
+	live, err := objects.Get(ctx, name, metav1.GetOptions{})
+	if objectNotFound(err) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("delete %s %s/%s: %w", a.Kind, namespace, name, err)
+		return fmt.Errorf("delete %s %s/%s: %w", a.Kind, namespace, name, a.explain(err))
+	}
+	uid := live.GetUID()
+	propagation := metav1.DeletePropagationBackground
+	err = objects.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &propagation, Preconditions: &metav1.Preconditions{UID: &uid}})
+	if objectNotFound(err) || apierrors.IsConflict(err) { // Conflict: the UID precondition failed, the object is another
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete %s %s/%s: %w", a.Kind, namespace, name, a.explain(err))
 	}
 	err = Poll(ctx, func(ctx context.Context) (bool, error) {
-		found, err := a.exists(ctx, c, namespace, name)
-		return !found, err
+		current, err := objects.Get(ctx, name, metav1.GetOptions{})
+		if objectNotFound(err) {
+			return true, nil
+		}
+		if err != nil {
+			return false, a.explain(err)
+		}
+		return current.GetUID() != uid, nil
 	})
 	if err != nil {
 		return fmt.Errorf("waiting for %s %s/%s to be deleted: %w", a.Kind, namespace, name, err)
@@ -131,4 +170,16 @@ func decode[T any](object map[string]any) (*T, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// AppliedAt is when the provider's apply last changed the object: the time
+// of its entry in the object's managed fields, by the API server's clock, to
+// the second. Zero when the provider never applied it.
+func AppliedAt(entries []metav1.ManagedFieldsEntry) time.Time {
+	for _, e := range entries {
+		if e.Manager == FieldManager && e.Operation == metav1.ManagedFieldsOperationApply && e.Subresource == "" && e.Time != nil {
+			return e.Time.Time
+		}
+	}
+	return time.Time{}
 }

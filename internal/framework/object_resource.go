@@ -37,8 +37,11 @@ type ObjectHooks[T any, M any] struct {
 	// Secret the object refers to.
 	BeforeApply func(ctx context.Context, c *kube.Client, req ApplyRequest[M]) diag.Diagnostics
 	// AfterApply waits after create or update until Fleet has acted on the
-	// object, and returns it as it is then.
-	AfterApply func(ctx context.Context, c *kube.Client, plan *M, applied *T, creating bool) (*T, diag.Diagnostics)
+	// object, and returns it as it is then. firstWait is true on create and
+	// on the update after a create whose wait did not finish: what a create
+	// waits for, that update waits for too. On create its errors (and those
+	// of AfterRead) are reported as warnings, as the object exists.
+	AfterApply func(ctx context.Context, c *kube.Client, plan *M, applied *T, firstWait bool) (*T, diag.Diagnostics)
 	// AfterDelete removes what the resource owns besides the object.
 	AfterDelete func(ctx context.Context, c *kube.Client, state *M) diag.Diagnostics
 	// AfterRead fills model attributes that come from other objects than
@@ -56,6 +59,8 @@ type ApplyRequest[M any] struct {
 	PlanRaw tftypes.Value
 	// State is nil on create.
 	State *M
+	// StateRaw is the prior state as Terraform sent it; null on create.
+	StateRaw tftypes.Value
 }
 
 // ObjectResource implements a Terraform resource for one namespaced
@@ -110,7 +115,23 @@ func (r *ObjectResource[T, M, PM]) schema(ctx context.Context) schema.Schema {
 
 func (r *ObjectResource[T, M, PM]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.PlanDefaultNamespace(ctx, req, resp)
-	SettleNoOpPlan(req, resp)
+	if !r.PlanPendingWait(ctx, req, resp) {
+		SettleNoOpPlan(req, resp)
+	}
+}
+
+// PlanPendingWait plans an update that waits again when the last apply
+// wrote the object but did not finish waiting for it (see pendingWait): the
+// status attributes become unknown, so the plan is not empty. It reports
+// whether it did.
+func (r *ObjectResource[T, M, PM]) PlanPendingWait(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || !pendingWait(ctx, req.Private) {
+		return false
+	}
+	resp.Diagnostics.Append(markStatusUnknown(ctx, r.schema(ctx), &resp.Plan)...)
+	resp.Diagnostics.AddWarning(fmt.Sprintf("The last apply did not finish waiting for the %s", r.API.Kind),
+		"The object was written, but a wait or a read after it did not finish. This update applies the configuration again and waits as a create does.")
+	return true
 }
 
 func (r *ObjectResource[T, M, PM]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -118,6 +139,8 @@ func (r *ObjectResource[T, M, PM]) ImportState(ctx context.Context, req resource
 }
 
 func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
+	defer reportWarnings(&resp.Diagnostics)
 	plan := PM(new(M))
 	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
 	if resp.Diagnostics.HasError() {
@@ -131,10 +154,25 @@ func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.Crea
 	ctx, cancel, diags := r.CreateContext(ctx, plan.TimeoutsValue())
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
-	r.write(ctx, ApplyRequest[M]{Config: req.Config, Plan: (*M)(plan), PlanRaw: req.Plan.Raw}, stateRef{&resp.State}, &resp.Diagnostics)
+	written, after := r.write(ctx, ApplyRequest[M]{Config: req.Config, Plan: (*M)(plan), PlanRaw: req.Plan.Raw}, true,
+		stateRef{&resp.State}, &resp.Diagnostics)
+	if written && after.HasError() {
+		// Terraform taints a created instance when Create fails, and the next
+		// apply would replace it: for a GitRepo, Fleet would uninstall its
+		// workloads from every cluster first. The object is there: keep it,
+		// warn, and let the next plan wait again.
+		resp.Diagnostics.Append(notFinishedWarnings(after, r.API.Kind, namespace, name)...)
+	} else {
+		resp.Diagnostics.Append(after...)
+	}
+	if written {
+		resp.Diagnostics.Append(setPendingWait(ctx, resp.Private, after.HasError())...)
+	}
 }
 
 func (r *ObjectResource[T, M, PM]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
+	defer reportWarnings(&resp.Diagnostics)
 	plan, state := PM(new(M)), PM(new(M))
 	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
@@ -144,61 +182,85 @@ func (r *ObjectResource[T, M, PM]) Update(ctx context.Context, req resource.Upda
 	ctx, cancel, diags := r.UpdateContext(ctx, plan.TimeoutsValue())
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
-	r.write(ctx, ApplyRequest[M]{Config: req.Config, Plan: (*M)(plan), PlanRaw: req.Plan.Raw, State: (*M)(state)}, stateRef{&resp.State}, &resp.Diagnostics)
+	// An update is never tainted: a wait that fails stays an error, and
+	// the next plan waits again.
+	written, after := r.write(ctx, ApplyRequest[M]{Config: req.Config, Plan: (*M)(plan), PlanRaw: req.Plan.Raw, State: (*M)(state), StateRaw: req.State.Raw},
+		pendingWait(ctx, req.Private), stateRef{&resp.State}, &resp.Diagnostics)
+	resp.Diagnostics.Append(after...)
+	if written {
+		resp.Diagnostics.Append(setPendingWait(ctx, resp.Private, after.HasError())...)
+	}
 }
 
 // write applies the plan, runs the hooks and stores what the server holds.
 // Once the object is written, the state is saved even when a later wait fails,
-// so nothing exists in the cluster that Terraform does not know about.
-func (r *ObjectResource[T, M, PM]) write(ctx context.Context, req ApplyRequest[M], state stateTarget, diags *diag.Diagnostics) {
-	plan, creating := PM(req.Plan), req.State == nil
+// so nothing exists in the cluster that Terraform does not know about. It
+// reports whether the object was written, and returns apart the diagnostics
+// of the steps after that (AfterApply, AfterRead). firstWait is true on
+// create and on the update after one whose wait did not finish.
+func (r *ObjectResource[T, M, PM]) write(ctx context.Context, req ApplyRequest[M], firstWait bool, state stateTarget, diags *diag.Diagnostics) (written bool, after diag.Diagnostics) {
+	plan := PM(req.Plan)
 	if r.Hooks.BeforeApply != nil {
 		if diags.Append(r.Hooks.BeforeApply(ctx, r.Data.Client, req)...); diags.HasError() {
-			return
+			return false, nil
 		}
 	}
 	obj, d := plan.Expand(ctx)
 	if diags.Append(d...); diags.HasError() {
-		return
+		return false, nil
 	}
 	meta := plan.Meta()
 	applied, err := r.API.Apply(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString(), obj)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("Cannot write the %s", r.API.Kind), err.Error())
-		return
+		return false, nil
 	}
 	plan.Flatten(applied, false)
 	if r.Hooks.AfterApply != nil {
-		current, d := r.Hooks.AfterApply(ctx, r.Data.Client, (*M)(plan), applied, creating)
-		diags.Append(d...)
+		current, d := r.Hooks.AfterApply(ctx, r.Data.Client, (*M)(plan), applied, firstWait)
+		after.Append(d...)
 		if current != nil {
 			applied = current
 			plan.Flatten(current, false)
 		}
 	}
 	if r.Hooks.AfterRead != nil {
-		diags.Append(r.Hooks.AfterRead(ctx, r.Data.Client, (*M)(plan), applied)...)
+		after.Append(r.Hooks.AfterRead(ctx, r.Data.Client, (*M)(plan), applied)...)
 	}
-	diags.Append(r.setState(ctx, state, req.PlanRaw, plan)...)
+	left, d := r.setState(ctx, state, req.PlanRaw, plan, req.StateRaw)
+	diags.Append(d...)
+	if len(left) > 0 {
+		diags.AddError(fmt.Sprintf("Removed from the configuration, but still set on the %s", r.API.Kind), leftBehindDetail(left, any(applied)))
+	}
+	return true, after
 }
 
 // setState stores m, keeping null what prior leaves null and only others
-// set (see keepUnsetNull).
-func (r *ObjectResource[T, M, PM]) setState(ctx context.Context, state stateTarget, prior tftypes.Value, m PM) diag.Diagnostics {
+// set (see keepUnsetNull). An attribute that removed (the prior state before
+// an update) held, that prior drops and that the object still holds is left
+// behind by another field manager: it stays in state, so the next plan shows
+// its removal again, and setState returns its name.
+func (r *ObjectResource[T, M, PM]) setState(ctx context.Context, state stateTarget, prior tftypes.Value, m PM, removed tftypes.Value) ([]string, diag.Diagnostics) {
 	diags := state.Set(ctx, m)
 	if diags.HasError() {
-		return diags
+		return nil, diags
 	}
-	raw, err := keepUnsetNull(prior, state.RawValue(), unmanagedAttributes(r.schema(ctx)))
+	names := unmanagedAttributes(r.schema(ctx))
+	left, err := leftBehind(removed, prior, state.RawValue(), names)
+	if err == nil {
+		var raw tftypes.Value
+		raw, err = keepUnsetNull(prior, state.RawValue(), without(names, left))
+		state.SetRaw(raw)
+	}
 	if err != nil {
 		diags.AddError("Cannot build the state", err.Error())
-		return diags
 	}
-	state.SetRaw(raw)
-	return diags
+	return left, diags
 }
 
 func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
+	defer reportWarnings(&resp.Diagnostics)
 	state := PM(new(M))
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	if resp.Diagnostics.HasError() {
@@ -225,11 +287,14 @@ func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRe
 	if imported {
 		prior = tftypes.Value{} // an import takes everything the object holds
 	}
-	resp.Diagnostics.Append(r.setState(ctx, stateRef{&resp.State}, prior, state)...)
+	_, d := r.setState(ctx, stateRef{&resp.State}, prior, state, tftypes.Value{})
+	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(ImportRead(ctx, resp.Private)...)
 }
 
 func (r *ObjectResource[T, M, PM]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
+	defer reportWarnings(&resp.Diagnostics)
 	state := PM(new(M))
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	if resp.Diagnostics.HasError() {

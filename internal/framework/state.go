@@ -2,12 +2,17 @@ package framework
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // StateSetter is resp.State of Create and Update.
@@ -36,8 +41,13 @@ func (r stateRef) SetRaw(v tftypes.Value) { r.s.Raw = v }
 // Plan modifiers (such as those above): the framework marks them before the
 // modifiers run, and an update that changes nothing would show every status
 // attribute as "known after apply".
+//
+// It settles only unknowns the framework introduced. A configuration that
+// holds an unknown value (another resource's output, timestamp()) is a
+// change whatever the prior state holds: settling it would plan "no change"
+// and the value would never be applied.
 func SettleNoOpPlan(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || resp.Plan.Raw.IsFullyKnown() {
+	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() || resp.Plan.Raw.IsFullyKnown() || !req.Config.Raw.IsFullyKnown() {
 		return
 	}
 	if onlyUnknownsDiffer(resp.Plan.Raw, req.State.Raw) {
@@ -109,4 +119,60 @@ func keepUnsetNull(prior, next tftypes.Value, names []string) (tftypes.Value, er
 		return next, nil
 	}
 	return tftypes.NewValue(next.Type(), nextAttrs), nil
+}
+
+// leftBehind returns the attributes in names that removed holds, plan drops
+// (null) and next, read from the object after the apply, still holds: server-side
+// apply removes only the fields the provider's manager owns, so a field
+// another manager owns too (kubectl, the Rancher UI, before an import) stays.
+func leftBehind(removed, plan, next tftypes.Value, names []string) ([]string, error) {
+	if removed.IsNull() || !removed.IsKnown() || plan.IsNull() || !plan.IsKnown() {
+		return nil, nil
+	}
+	var removedAttrs, planAttrs, nextAttrs map[string]tftypes.Value
+	for v, into := range map[*tftypes.Value]*map[string]tftypes.Value{&removed: &removedAttrs, &plan: &planAttrs, &next: &nextAttrs} {
+		if err := v.As(into); err != nil {
+			return nil, err
+		}
+	}
+	var left []string
+	for _, name := range names {
+		if !removedAttrs[name].IsNull() && planAttrs[name].IsNull() && !nextAttrs[name].IsNull() {
+			left = append(left, name)
+		}
+	}
+	sort.Strings(left)
+	return left, nil
+}
+
+// without returns names less those in drop.
+func without(names, drop []string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(drop, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// leftBehindDetail explains leftBehind's attributes, naming the object's
+// other field managers.
+func leftBehindDetail(left []string, object any) string {
+	var managers []string
+	if o, ok := object.(metav1.Object); ok {
+		for _, e := range o.GetManagedFields() {
+			if e.Manager != FieldManager && e.Subresource == "" && !slices.Contains(managers, e.Manager) {
+				managers = append(managers, e.Manager)
+			}
+		}
+	}
+	owners := "another field manager"
+	if len(managers) > 0 {
+		owners = "other field managers (" + strings.Join(managers, ", ") + ")"
+	}
+	return fmt.Sprintf("The configuration no longer sets %s, but the object still holds it: %s own the field too, "+
+		"and server-side apply removes only what the provider alone owns. The state keeps the value, so the plan shows "+
+		"its removal until it is gone. Remove it with the tool that set it (kubectl edit, the Rancher UI), "+
+		"or set it in the configuration to the value you want.", strings.Join(left, ", "), owners)
 }

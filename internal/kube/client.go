@@ -58,6 +58,7 @@ func (c *Client) init() error {
 			c.err = err
 			return
 		}
+		rc.WarningHandler, rc.WarningHandlerWithContext = nil, contextWarnings{}
 		httpClient, err := rest.HTTPClientFor(rc)
 		if err != nil {
 			c.err = c.cfg.sanitize(fmt.Errorf("cannot set up the HTTP client (check cluster_ca_certificate, client_certificate and client_key or the kubeconfig's certificates): %w", err))

@@ -222,10 +222,10 @@ func deleteClusterKubeconfig(ctx context.Context, c *kube.Client, state *cluster
 // awaitClusterCheckIn waits, when wait_for_ready is set, until the cluster's
 // agent has checked in. A registration error Fleet keeps reporting for
 // importErrorGrace ends the wait early with Fleet's own message.
-func awaitClusterCheckIn(ctx context.Context, c *kube.Client, plan *clusterModel, applied *fleet.Cluster, creating bool) (*fleet.Cluster, diag.Diagnostics) {
+func awaitClusterCheckIn(ctx context.Context, c *kube.Client, plan *clusterModel, applied *fleet.Cluster, firstWait bool) (*fleet.Cluster, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if !plan.WaitForReady.ValueBool() {
-		if creating {
+		if firstWait {
 			return awaitClusterNamespace(ctx, c, applied)
 		}
 		return applied, diags
@@ -259,7 +259,7 @@ func awaitClusterCheckIn(ctx context.Context, c *kube.Client, plan *clusterModel
 	if err != nil {
 		detail := err.Error()
 		if ctx.Err() != nil {
-			detail = "the agent did not check in before the timeout"
+			detail = "the agent did not check in before the timeout" + framework.TransientCause(err)
 			if failing != "" {
 				detail += "; Fleet reports: " + failing
 			}
@@ -287,7 +287,7 @@ func awaitClusterNamespace(ctx context.Context, c *kube.Client, applied *fleet.C
 	case errors.Is(err, context.DeadlineExceeded):
 		diags.AddWarning("Fleet has not processed the Cluster yet",
 			fmt.Sprintf("Cluster %s/%s was created, but no Fleet controller assigned it a namespace before the create timeout; "+
-				"its status attributes fill in on a later refresh. Is Fleet running on this cluster?", applied.Namespace, applied.Name))
+				"its status attributes fill in on a later refresh. Is Fleet running on this cluster?%s", applied.Namespace, applied.Name, framework.TransientCause(err)))
 	case err != nil:
 		diags.AddError("Cannot read the created Cluster", err.Error())
 	}

@@ -90,9 +90,9 @@ func clusterGroupSchema(ctx context.Context) schema.Schema {
 // awaitClusterGroupProcessed waits on create for the Fleet controller's
 // Processed condition, so the returned cluster count is Fleet's (seconds on a
 // live Fleet). Without a controller the group still exists: warn, not fail.
-func awaitClusterGroupProcessed(ctx context.Context, c *kube.Client, plan *clusterGroupModel, applied *fleet.ClusterGroup, creating bool) (*fleet.ClusterGroup, diag.Diagnostics) {
+func awaitClusterGroupProcessed(ctx context.Context, c *kube.Client, plan *clusterGroupModel, applied *fleet.ClusterGroup, firstWait bool) (*fleet.ClusterGroup, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if !creating {
+	if !firstWait {
 		return applied, diags
 	}
 	group := applied
@@ -108,7 +108,7 @@ func awaitClusterGroupProcessed(ctx context.Context, c *kube.Client, plan *clust
 	case errors.Is(err, context.DeadlineExceeded):
 		diags.AddWarning("Fleet has not processed the ClusterGroup yet",
 			fmt.Sprintf("ClusterGroup %s/%s was created, but no Fleet controller reported on it before the create timeout; "+
-				"its status attributes fill in on a later refresh. Is Fleet running on this cluster?", applied.Namespace, applied.Name))
+				"its status attributes fill in on a later refresh. Is Fleet running on this cluster?%s", applied.Namespace, applied.Name, framework.TransientCause(err)))
 	case err != nil:
 		diags.AddError("Cannot read the created ClusterGroup", err.Error())
 	}

@@ -127,7 +127,13 @@ func clusterSchema(ctx context.Context) schema.Schema {
 		"wait_for_ready": schema.BoolAttribute{
 			Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 			Description: "Wait after create and update until the cluster's agent has checked in, failing early with Fleet's " +
-				"message when registration fails.",
+				"message when registration fails. Needs `kubeconfig_wo` or `kube_config_secret`, with which Fleet deploys " +
+				"the agent itself: a `fleet_agent` installs it only after this resource is applied.",
+			Validators: []validator.Bool{validate.TrueRequiresOneOf("wait_for_ready would never end",
+				"With neither kubeconfig_wo nor kube_config_secret, Fleet does not deploy the agent: an agent registers the "+
+					"cluster, and a fleet_agent for it is installed only after this resource, so the wait could never end. "+
+					"Set wait_for_ready = false here and let fleet_agent wait for the registration.",
+				path.MatchRoot("kubeconfig_wo_version"), path.MatchRoot("kube_config_secret"))},
 		},
 		"cluster_namespace": schema.StringAttribute{Computed: true, Description: "The per-cluster namespace Fleet created (`status.namespace`)."},
 		"ready":             schema.BoolAttribute{Computed: true, Description: "Whether Fleet reports the cluster Ready."},

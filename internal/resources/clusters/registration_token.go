@@ -173,7 +173,7 @@ func AwaitRegistrationValues(ctx context.Context, c *kube.Client, _ *registratio
 	if err != nil {
 		detail := err.Error()
 		if ctx.Err() != nil {
-			detail = "Fleet did not write the registration values before the timeout. Is the Fleet controller running?"
+			detail = "Fleet did not write the registration values before the timeout" + framework.TransientCause(err) + ". Is the Fleet controller running?"
 		}
 		diags.AddError(fmt.Sprintf("ClusterRegistrationToken %s/%s is not ready", applied.Namespace, applied.Name), detail)
 	}

@@ -156,8 +156,10 @@ func NewClusterResource() resource.Resource {
 	})}
 }
 
-func (r clusterResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	framework.SettleNoOpPlan(req, resp)
+func (r clusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !r.PlanPendingWait(ctx, req, resp) {
+		framework.SettleNoOpPlan(req, resp)
+	}
 }
 
 func (r clusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -258,9 +260,9 @@ func agentCustomizationAttribute(agent string) schema.SingleNestedAttribute {
 // awaitRancherRegistration waits on create until Rancher has registered the
 // cluster (status.clusterName) and its registration token can be read, so
 // that cluster_id and manifest_url are known when apply returns.
-func awaitRancherRegistration(ctx context.Context, c *kube.Client, _ *clusterModel, applied *rancherapi.Cluster, creating bool) (*rancherapi.Cluster, diag.Diagnostics) {
+func awaitRancherRegistration(ctx context.Context, c *kube.Client, _ *clusterModel, applied *rancherapi.Cluster, firstWait bool) (*rancherapi.Cluster, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if !creating {
+	if !firstWait {
 		return applied, diags
 	}
 	current := applied
@@ -281,7 +283,7 @@ func awaitRancherRegistration(ctx context.Context, c *kube.Client, _ *clusterMod
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		diags.AddError(fmt.Sprintf("Rancher has not registered cluster %s/%s", applied.Namespace, applied.Name),
-			fmt.Sprintf("The cluster was created, but before the create timeout %s. Is Rancher running on this management cluster?", pending))
+			fmt.Sprintf("The cluster was created, but before the create timeout %s%s. Is Rancher running on this management cluster?", pending, framework.TransientCause(err)))
 	case err != nil:
 		diags.AddError("Cannot read the Rancher cluster's registration", err.Error())
 	}

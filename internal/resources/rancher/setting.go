@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -25,10 +26,11 @@ var settingAPI = framework.ObjectAPI[rancherapi.Setting]{GVR: rancherapi.Setting
 
 // settingModel is the state of fleet_rancher_setting.
 type settingModel struct {
-	ID      types.String `tfsdk:"id"`
-	Name    types.String `tfsdk:"name"`
-	Value   types.String `tfsdk:"value"`
-	Default types.String `tfsdk:"default"`
+	ID       types.String   `tfsdk:"id"`
+	Name     types.String   `tfsdk:"name"`
+	Value    types.String   `tfsdk:"value"`
+	Default  types.String   `tfsdk:"default"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // settingPreviousKey is the private state key of what the setting
@@ -42,7 +44,10 @@ type settingPrevious struct {
 	Value   string `json:"value"`
 }
 
-type settingResource struct{ framework.ResourceBase }
+type settingResource struct {
+	framework.ResourceBase
+	framework.WithTimeouts
+}
 
 var _ resource.ResourceWithImportState = (*settingResource)(nil)
 
@@ -53,7 +58,7 @@ func (r *settingResource) Metadata(_ context.Context, req resource.MetadataReque
 	resp.TypeName = req.ProviderTypeName + "_rancher_setting"
 }
 
-func (r *settingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *settingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		Description: "One of Rancher's global settings (a `management.cattle.io/v3` Setting), such as `system-default-registry`, " +
 			"the registry prefixing every image Rancher deploys to its clusters in an air-gapped site. Rancher creates its " +
@@ -78,6 +83,7 @@ func (r *settingResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": r.TimeoutsBlock(ctx)},
 	}
 }
 
@@ -85,6 +91,11 @@ func (r *settingResource) Create(ctx context.Context, req resource.CreateRequest
 	var plan settingModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, diags := r.CreateContext(ctx, plan.Timeouts)
+	defer cancel()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	name := plan.Name.ValueString()
@@ -111,6 +122,11 @@ func (r *settingResource) Update(ctx context.Context, req resource.UpdateRequest
 	var plan settingModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, diags := r.UpdateContext(ctx, plan.Timeouts)
+	defer cancel()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	r.write(ctx, &plan, &resp.State, &resp.Diagnostics)
@@ -173,6 +189,11 @@ func (r *settingResource) Delete(ctx context.Context, req resource.DeleteRequest
 	var state settingModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
+	defer cancel()
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	data, d := req.Private.GetKey(ctx, settingPreviousKey)

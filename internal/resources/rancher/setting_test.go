@@ -98,3 +98,49 @@ resource "fleet_rancher_setting" "created" {
 		},
 	})
 }
+
+// TestAccRancherSettingDeleteTimeout: destroy waits for the setting to be
+// gone within the timeouts block; a setting whose deletion never finishes
+// (a finalizer nobody removes) fails the destroy then, never hangs it.
+func TestAccRancherSettingDeleteTimeout(t *testing.T) {
+	acctest.PreCheck(t)
+	ctx := context.Background()
+	if err := acctest.Env.InstallRancherCRDs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	settings := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Settings)
+	name := acctest.Namespace(t) + "-stuck" // settings are cluster-scoped
+	finalizers := func(list string) {
+		t.Helper()
+		patch := fmt.Sprintf(`{"metadata":{"finalizers":%s}}`, list)
+		if _, err := settings.Patch(ctx, name, k8stypes.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	config := acctest.ProviderConfig() + fmt.Sprintf(`
+resource "fleet_rancher_setting" "stuck" {
+  name  = %q
+  value = "x"
+  timeouts {
+    delete = "3s"
+  }
+}
+`, name)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig:   func() { finalizers(`["example.com/never-done"]`) },
+				Config:      config,
+				Destroy:     true,
+				ExpectError: acctest.Fragments("Cannot delete the Rancher setting", "to be deleted: context deadline exceeded"),
+			},
+			{
+				// The finalizer done, the setting is gone: destroy completes.
+				PreConfig: func() { finalizers(`null`) },
+				Config:    acctest.ProviderConfig(),
+			},
+		},
+	})
+}

@@ -3,13 +3,15 @@ package workloads_test
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
@@ -64,6 +66,10 @@ func TestAccDeployE2E(t *testing.T) {
 		"deploy/cm.yaml": fmt.Sprintf(e2eConfigMap, "e2e-deploy", "blue"),
 		"more/cm.yaml":   fmt.Sprintf(e2eConfigMap, "e2e-more", "green"),
 		"broken/cm.yaml": "kind: ConfigMap\nmetadata: [this is not, a mapping\n",
+		"fixed/cm.yaml":  fmt.Sprintf(e2eConfigMap, "e2e-fixed", "red"),
+		// fleet apply cannot read this fleet.yaml: the git job fails.
+		"badfleet/fleet.yaml": "defaultNamespace: [unclosed\n",
+		"badfleet/cm.yaml":    fmt.Sprintf(e2eConfigMap, "e2e-badfleet", "black"),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +84,10 @@ func TestAccDeployE2E(t *testing.T) {
 
 	t.Run("GitRepoWaitsForDeployment", f.gitRepoWaits)
 	t.Run("GitRepoFailsFast", f.gitRepoFails)
+	t.Run("GitRepoFixedAfterFailure", f.gitRepoFixed)
 	t.Run("HelmOpWaitsForDeployment", f.helmOpWaits)
 	t.Run("HelmOpFailsFast", f.helmOpFails)
+	t.Run("HelmOpFixedAfterFailure", f.helmOpFixed)
 }
 
 // downstreamConfigMap checks a ConfigMap in the downstream cluster right
@@ -98,6 +106,10 @@ func (f *e2eFixture) downstreamConfigMap(name, key, want string) resource.TestCh
 }
 
 func (f *e2eFixture) gitRepoConfig(name, paths string) string {
+	return f.gitRepoConfigWait(name, paths, true)
+}
+
+func (f *e2eFixture) gitRepoConfigWait(name, paths string, wait bool) string {
 	return acctest.ProviderConfig() + fmt.Sprintf(`
 resource "fleet_gitrepo" "e2e" {
   name             = %q
@@ -106,14 +118,14 @@ resource "fleet_gitrepo" "e2e" {
   branch           = "master"
   paths            = %s
   polling_interval = "5s"
-  wait_for_ready   = true
+  wait_for_ready   = %t
   targets          = [{ cluster_selector = { match_labels = { e2e = %q } } }]
   timeouts {
     create = "4m"
     update = "4m"
   }
 }
-`, name, f.ns, f.repoURL, paths, f.ns)
+`, name, f.ns, f.repoURL, paths, wait, f.ns)
 }
 
 func (f *e2eFixture) gitRepoWaits(t *testing.T) {
@@ -156,20 +168,29 @@ func (f *e2eFixture) gitRepoWaits(t *testing.T) {
 
 func (f *e2eFixture) gitRepoFails(t *testing.T) {
 	begin := time.Now()
+	const address = "fleet_gitrepo.e2e"
+	diags := &acctest.Diagnostics{}
+	failure := []string{"The GitRepo failed to deploy", "Fleet reports for GitRepo " + f.ns + "/broken:",
+		"Bundle broken-broken: 1 deployment(s) failed to apply", "did not find expected"}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		// Destroy finds the GitRepo in the state although its create failed.
-		CheckDestroy: objectGone(fleet.GitRepos, f.ns, "broken"),
+		ProtoV6ProviderFactories: diags.Factories(),
+		CheckDestroy:             objectGone(fleet.GitRepos, f.ns, "broken"),
 		Steps: []resource.TestStep{
 			{
-				Config:      f.gitRepoConfig("broken", `["broken"]`),
-				ExpectError: regexp.MustCompile(`(?s)The GitRepo failed to deploy.*Fleet reports for GitRepo \S+/broken:\s+Bundle\s+broken-broken:\s+1\s+deployment\(s\)\s+failed\s+to\s+apply.*did\s+not\s+find\s+expected`),
+				// The create reports Fleet's message early, as a warning: the
+				// GitRepo exists, and is kept in the state, untainted.
+				Config:             f.gitRepoConfig("broken", `["broken"]`),
+				Check:              diags.Warning(append(failure, "kept in the state, not tainted")...),
+				ExpectNonEmptyPlan: true,
 			},
 			{
-				// Saved, tainted: the next plan replaces it.
-				Config:             f.gitRepoConfig("broken", `["broken"]`),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
+				// The next plan updates it and waits again; an update's
+				// failure is an error.
+				Config: f.gitRepoConfig("broken", `["broken"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
+				}},
+				ExpectError: acctest.Fragments(failure...),
 			},
 		},
 	})
@@ -178,13 +199,64 @@ func (f *e2eFixture) gitRepoFails(t *testing.T) {
 	}
 }
 
+// gitRepoFixed: a GitRepo whose git job failed (its fleet.yaml does not
+// parse) is fixed with wait_for_ready: the wait judges the generation it
+// wrote, not the failure Fleet still reports for the previous one, and
+// succeeds.
+func (f *e2eFixture) gitRepoFixed(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             objectGone(fleet.GitRepos, f.ns, "fixed"),
+		Steps: []resource.TestStep{
+			{
+				Config: f.gitRepoConfigWait("fixed", `["badfleet"]`, false),
+				Check:  f.reportsFailure(fleet.GitRepos, "fixed", "Stalled", "True", "fleet.yaml"),
+			},
+			{
+				Config: f.gitRepoConfigWait("fixed", `["fixed"]`, true),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					f.downstreamConfigMap("e2e-fixed", "color", "red"),
+					resource.TestCheckResourceAttr("fleet_gitrepo.e2e", "ready_clusters", "1"),
+				),
+			},
+		},
+	})
+}
+
+// reportsFailure waits until Fleet reports the failure in the condition of
+// the object, as an object left failing shows it.
+func (f *e2eFixture) reportsFailure(gvr schema.GroupVersionResource, name, condition, status, message string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		objects := acctest.Env.Upstream.Dynamic.Resource(gvr).Namespace(f.ns)
+		var conditions []any
+		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(time.Second) {
+			obj, err := objects.Get(context.Background(), name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			conditions, _, _ = unstructured.NestedSlice(obj.Object, "status", "conditions")
+			for _, c := range conditions {
+				c, _ := c.(map[string]any)
+				if m, _ := c["message"].(string); c["type"] == condition && c["status"] == status && strings.Contains(m, message) {
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("Fleet did not report %s %s/%s failing: %v", gvr.Resource, f.ns, name, conditions)
+	}
+}
+
 func (f *e2eFixture) helmOpConfig(name, version, value string) string {
+	return f.helmOpConfigWait(name, version, value, true)
+}
+
+func (f *e2eFixture) helmOpConfigWait(name, version, value string, wait bool) string {
 	return acctest.ProviderConfig() + fmt.Sprintf(`
 resource "fleet_helmop" "e2e" {
   name              = %q
   namespace         = %q
   default_namespace = "default"
-  wait_for_ready    = true
+  wait_for_ready    = %t
   helm = {
     repo         = %q
     chart        = "demo"
@@ -198,7 +270,7 @@ resource "fleet_helmop" "e2e" {
     update = "4m"
   }
 }
-`, name, f.ns, f.charts.URL, version, name, value, f.ns)
+`, name, f.ns, wait, f.charts.URL, version, name, value, f.ns)
 }
 
 func (f *e2eFixture) helmOpWaits(t *testing.T) {
@@ -227,17 +299,46 @@ func (f *e2eFixture) helmOpWaits(t *testing.T) {
 
 func (f *e2eFixture) helmOpFails(t *testing.T) {
 	begin := time.Now()
+	diags := &acctest.Diagnostics{}
+	failure := []string{"The HelmOp failed to deploy", "could not get a chart version: no chart version found for demo-9.9.9"}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: diags.Factories(),
 		CheckDestroy:             objectGone(fleet.HelmOps, f.ns, "e2e-missing"),
-		Steps: []resource.TestStep{{
-			Config:      f.helmOpConfig("e2e-missing", "9.9.9", "x"),
-			ExpectError: regexp.MustCompile(`(?s)The HelmOp failed to deploy.*could not get a\s+chart version: no chart version found for demo-9\.9\.9`),
-		}},
+		Steps: []resource.TestStep{
+			{
+				Config:             f.helmOpConfig("e2e-missing", "9.9.9", "x"),
+				Check:              diags.Warning(append(failure, "kept in the state, not tainted")...),
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:      f.helmOpConfig("e2e-missing", "9.9.9", "x"),
+				ExpectError: acctest.Fragments(failure...),
+			},
+		},
 	})
 	if took := time.Since(begin); took > 3*time.Minute {
 		t.Errorf("the failure took %s to report, close to the 4m timeout: not early", took)
 	}
+}
+
+// helmOpFixed: a HelmOp that failed (a chart version that does not exist) is
+// fixed with wait_for_ready: the failure Fleet still reports right after
+// the apply is about the earlier spec, and the wait succeeds.
+func (f *e2eFixture) helmOpFixed(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             objectGone(fleet.HelmOps, f.ns, "e2e-helm-fixed"),
+		Steps: []resource.TestStep{
+			{
+				Config: f.helmOpConfigWait("e2e-helm-fixed", "9.9.9", "fixed", false),
+				Check:  f.reportsFailure(fleet.HelmOps, "e2e-helm-fixed", "Accepted", "False", "no chart version found"),
+			},
+			{
+				Config: f.helmOpConfigWait("e2e-helm-fixed", "1.0.0", "fixed", true),
+				Check:  f.downstreamConfigMap("e2e-helm-fixed", "v", "fixed"),
+			},
+		},
+	})
 }
 
 // objectGone checks that a Fleet object is deleted.

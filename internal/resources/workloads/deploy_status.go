@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -92,20 +93,33 @@ type deployCheck struct {
 	failed string
 	// waiting says what is not ready yet, for the timeout error.
 	waiting string
+	// stale is a failure Fleet still reports from before the provider's
+	// last write: not a verdict on this spec, but worth naming on timeout.
+	stale string
 }
 
 func waitingFor(format string, args ...any) deployCheck {
 	return deployCheck{waiting: fmt.Sprintf(format, args...)}
 }
 
+// staleFailureGrace is how long a failure from before the apply may go on
+// being reported before the wait takes it as the verdict on this spec:
+// Fleet's conditions keep their time while the message stays the same, so
+// an update that fails the same way never gets a newer one.
+const staleFailureGrace = time.Minute
+
 // awaitDeployed polls check until it reports ready or failed, or ctx ends.
 func awaitDeployed(ctx context.Context, kind, namespace, name string, check func(context.Context) (deployCheck, error)) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var last deployCheck
+	began := time.Now()
 	err := framework.Poll(ctx, func(ctx context.Context) (bool, error) {
 		c, err := check(ctx)
 		if err != nil {
 			return false, err
+		}
+		if c.stale != "" && time.Since(began) > staleFailureGrace {
+			c.failed = c.stale
 		}
 		last = c
 		return c.ready || c.failed != "", nil
@@ -115,28 +129,60 @@ func awaitDeployed(ctx context.Context, kind, namespace, name string, check func
 		diags.AddError(fmt.Sprintf("The %s failed to deploy", kind),
 			fmt.Sprintf("Fleet reports for %s %s/%s: %s", kind, namespace, name, last.failed))
 	case errors.Is(err, context.DeadlineExceeded):
+		waiting := last.waiting
+		if last.stale != "" {
+			waiting += "; Fleet still reports a failure from before this apply: " + last.stale
+		}
 		diags.AddError(fmt.Sprintf("Timed out waiting for the %s to be ready", kind),
-			fmt.Sprintf("%s %s/%s is saved, but it was not ready before the timeout: %s. "+
-				"Raise the `timeouts`, or set wait_for_ready = false.", kind, namespace, name, last.waiting))
+			fmt.Sprintf("%s %s/%s is saved, but it was not ready before the timeout: %s%s. "+
+				"Raise the `timeouts`, or set wait_for_ready = false.", kind, namespace, name, waiting, framework.TransientCause(err)))
 	case err != nil:
 		diags.AddError(fmt.Sprintf("Cannot read the %s while waiting for it", kind), err.Error())
 	}
 	return diags
 }
 
+// A wait judges what Fleet reports about the spec the provider wrote. Fleet
+// keeps a failure in the status until it has processed the next spec, so
+// right after an update that fixes a failing GitRepo or HelmOp the status
+// still holds the old failure. since is when the provider last changed the
+// object (framework.AppliedAt, by the API server's clock, which Fleet's
+// controllers share; seconds, as condition times): a condition updated
+// before it is about an earlier spec. Such a failure does not end the wait;
+// a timeout names it.
+
+// reportedSince reports whether the condition was updated at or after
+// since. A condition without a time, or a zero since, counts as current.
+func reportedSince(c fleet.Condition, since time.Time) bool {
+	updated, err := time.Parse(time.RFC3339, c.LastUpdateTime)
+	return since.IsZero() || err != nil || !updated.Before(since.Truncate(time.Second))
+}
+
 // failedCondition returns the message of a condition Fleet sets when it gives
 // up: Stalled (a failed git job or chart poll), or Ready/Accepted set from an
-// error (Fleet's reason "Error", e.g. a bundle that does not render).
-func failedCondition(conditions []fleet.Condition) string {
+// error (Fleet's reason "Error", e.g. a bundle that does not render); current
+// when reported since since, stale when before.
+func failedCondition(conditions []fleet.Condition, since time.Time) (current, stale string) {
 	for _, c := range conditions {
+		failed := (c.Type == "Stalled" && c.Status == "True") ||
+			((c.Type == "Ready" || c.Type == "Accepted") && c.Status == "False" && c.Reason == "Error")
 		switch {
-		case c.Type == "Stalled" && c.Status == "True":
-			return c.Message
-		case (c.Type == "Ready" || c.Type == "Accepted") && c.Status == "False" && c.Reason == "Error":
-			return c.Message
+		case !failed:
+		case reportedSince(c, since):
+			return c.Message, ""
+		case stale == "":
+			stale = c.Message
 		}
 	}
-	return ""
+	return "", stale
+}
+
+// withStale adds a stale failure to a check that is still waiting.
+func withStale(c deployCheck, stale string) deployCheck {
+	if !c.ready && c.failed == "" && c.stale == "" {
+		c.stale = stale
+	}
+	return c
 }
 
 // summaryFailure describes bundle deployments that failed to apply.
@@ -158,24 +204,30 @@ func summaryFailure(s fleet.BundleSummary, display string) string {
 
 // statusCheck judges the StatusBase Fleet computes from the bundle
 // deployments: ready when the Ready condition holds and every one of at
-// least one targeted cluster is ready.
-func statusCheck(s fleet.StatusBase) deployCheck {
-	if msg := failedCondition(s.Conditions); msg != "" {
-		return deployCheck{failed: msg}
-	}
-	if msg := summaryFailure(s.Summary, s.Display.Message); msg != "" {
-		return deployCheck{failed: msg}
-	}
-	if s.DesiredReadyClusters == 0 {
-		return waitingFor("no cluster is targeted yet (0 bundle deployments)")
+// least one targeted cluster is ready. The failed deployments it counts are
+// current once the status controller updated the Ready condition since
+// since (it writes both together).
+func statusCheck(s fleet.StatusBase, since time.Time) deployCheck {
+	current, stale := failedCondition(s.Conditions, since)
+	if current != "" {
+		return deployCheck{failed: current}
 	}
 	ready := fleet.FindCondition(s.Conditions, "Ready")
+	if msg := summaryFailure(s.Summary, s.Display.Message); msg != "" {
+		if ready == nil || reportedSince(*ready, since) {
+			return deployCheck{failed: msg}
+		}
+		stale = msg
+	}
+	if s.DesiredReadyClusters == 0 {
+		return withStale(waitingFor("no cluster is targeted yet (0 bundle deployments)"), stale)
+	}
 	if s.ReadyClusters != s.DesiredReadyClusters || s.Summary.Ready != s.Summary.DesiredReady || ready == nil || ready.Status != "True" {
 		msg := fmt.Sprintf("%d of %d cluster(s) ready", s.ReadyClusters, s.DesiredReadyClusters)
 		if ready != nil && ready.Message != "" {
 			msg += ": " + ready.Message
 		}
-		return waitingFor("%s", msg)
+		return withStale(waitingFor("%s", msg), stale)
 	}
 	return deployCheck{ready: true}
 }
@@ -191,7 +243,8 @@ func bundleCheck(b *fleet.Bundle) deployCheck {
 	if s.ObservedGeneration != b.Generation {
 		return waitingFor("the Fleet controller has not processed Bundle %s yet", b.Name)
 	}
-	if msg := failedCondition(s.Conditions); msg != "" {
+	// Its generation observed, a Bundle's conditions are about its spec.
+	if msg, _ := failedCondition(s.Conditions, time.Time{}); msg != "" {
 		return deployCheck{failed: "Bundle " + b.Name + ": " + msg}
 	}
 	if msg := summaryFailure(s.Summary, ""); msg != "" {

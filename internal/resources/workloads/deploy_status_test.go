@@ -39,7 +39,7 @@ func TestStatusCheck(t *testing.T) {
 			Conditions: []fleet.Condition{{Type: "Ready", Status: "False", Message: "WaitApplied(1)"}}}, waits: "0 of 1"},
 	}
 	for name, c := range cases {
-		got := statusCheck(c.status)
+		got := statusCheck(c.status, time.Time{})
 		if got.ready != c.ready || got.failed != c.failed || !strings.Contains(got.waiting, c.waits) {
 			t.Errorf("%s: got %+v", name, got)
 		}
@@ -164,5 +164,48 @@ func TestAwaitDeployed(t *testing.T) {
 		return deployCheck{ready: true}, nil
 	}); diags.HasError() {
 		t.Errorf("ready: %v", diags)
+	}
+}
+
+// TestStaleFailures: a failure Fleet reported before the provider's last
+// write is about an earlier spec: it does not end the wait, and a timeout
+// names it; one reported since, or without a time, does.
+func TestStaleFailures(t *testing.T) {
+	since := time.Date(2026, 1, 2, 10, 0, 30, 500, time.UTC)
+	at := func(sec int) string { return time.Date(2026, 1, 2, 10, 0, sec, 0, time.UTC).Format(time.RFC3339) }
+	stalled := func(when string) []fleet.Condition {
+		return []fleet.Condition{{Type: "Stalled", Status: "True", Message: "bad fleet.yaml", LastUpdateTime: when}}
+	}
+	for name, c := range map[string]struct {
+		conditions     []fleet.Condition
+		current, stale string
+	}{
+		"before":        {stalled(at(29)), "", "bad fleet.yaml"},
+		"same second":   {stalled(at(30)), "bad fleet.yaml", ""},
+		"after":         {stalled(at(31)), "bad fleet.yaml", ""},
+		"no time":       {stalled(""), "bad fleet.yaml", ""},
+		"not a failure": {[]fleet.Condition{{Type: "Ready", Status: "False", Message: "NotReady(1)", LastUpdateTime: at(31)}}, "", ""},
+	} {
+		current, stale := failedCondition(c.conditions, since)
+		if current != c.current || stale != c.stale {
+			t.Errorf("%s: current %q, stale %q; want %q, %q", name, current, stale, c.current, c.stale)
+		}
+	}
+	if current, _ := failedCondition(stalled(at(1)), time.Time{}); current == "" {
+		t.Error("without a time of the write, every failure is current")
+	}
+
+	// The status controller had not recounted since the write: the failed
+	// deployments it counts are the earlier spec's.
+	failing := fleet.StatusBase{DesiredReadyClusters: 1,
+		Summary:    fleet.BundleSummary{ErrApplied: 1, DesiredReady: 1, NonReadyResources: []fleet.NonReadyResource{{Name: "app-broken", State: "ErrApplied", Message: "yaml: line 2"}}},
+		Conditions: []fleet.Condition{{Type: "Ready", Status: "False", Message: "ErrApplied(1)", LastUpdateTime: at(20)}}}
+	got := statusCheck(failing, since)
+	if got.failed != "" || got.ready || !strings.Contains(got.stale, "app-broken: yaml: line 2") {
+		t.Errorf("stale summary: %+v", got)
+	}
+	failing.Conditions[0].LastUpdateTime = at(40)
+	if got := statusCheck(failing, since); !strings.Contains(got.failed, "app-broken: yaml: line 2") {
+		t.Errorf("current summary: %+v", got)
 	}
 }

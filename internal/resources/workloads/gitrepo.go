@@ -3,6 +3,7 @@ package workloads
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -67,14 +68,14 @@ func gitRepoAwaitApplied(ctx context.Context, c *kube.Client, plan *gitRepoModel
 	if !plan.WaitForReady.ValueBool() {
 		return applied, diags
 	}
-	current := applied
+	current, since := applied, framework.AppliedAt(applied.ManagedFields)
 	diags.Append(awaitDeployed(ctx, fleet.KindGitRepo, applied.Namespace, applied.Name, func(ctx context.Context) (deployCheck, error) {
 		g, err := gitRepoAPI.Get(ctx, c, applied.Namespace, applied.Name)
 		if err != nil {
 			return deployCheck{}, err
 		}
 		current = g
-		return gitRepoCheck(ctx, c, g)
+		return gitRepoCheck(ctx, c, g, since)
 	})...)
 	return current, diags
 }
@@ -83,18 +84,29 @@ func gitRepoAwaitApplied(ctx context.Context, c *kube.Client, plan *gitRepoModel
 // the gitjob controller has seen this generation, and its job (which
 // rewrites the bundles, and which it deletes once it succeeds) is gone;
 // every bundle of the GitRepo is processed and ready; the GitRepo's status
-// agrees.
-func gitRepoCheck(ctx context.Context, c *kube.Client, g *fleet.GitRepo) (deployCheck, error) {
+// agrees. A failure reported since since (see reportedSince) ends the wait
+// even before the generation is observed: Fleet reports a GitRepo that a
+// restriction refuses without observing its generation (updateErrorStatus
+// with the old status).
+func gitRepoCheck(ctx context.Context, c *kube.Client, g *fleet.GitRepo, since time.Time) (deployCheck, error) {
 	status := g.Status
 	if status == nil {
 		status = &fleet.GitRepoStatus{}
 	}
-	if msg := failedCondition(status.Conditions); msg != "" {
-		return deployCheck{failed: msg}, nil
+	current, stale := failedCondition(status.Conditions, since)
+	if current != "" {
+		return deployCheck{failed: current}, nil
 	}
 	if status.ObservedGeneration != g.Generation {
-		return waitingFor("the Fleet gitjob controller has not processed generation %d yet", g.Generation), nil
+		return withStale(waitingFor("the Fleet gitjob controller has not processed generation %d yet", g.Generation), stale), nil
 	}
+	check, err := gitRepoDeployed(ctx, c, g, status, since)
+	return withStale(check, stale), err
+}
+
+// gitRepoDeployed judges a GitRepo whose generation the gitjob controller
+// processed and whose conditions report no failure.
+func gitRepoDeployed(ctx context.Context, c *kube.Client, g *fleet.GitRepo, status *fleet.GitRepoStatus, since time.Time) (deployCheck, error) {
 	if status.Commit == "" {
 		msg := "no commit has been fetched from the repository yet"
 		if p := fleet.FindCondition(status.Conditions, "GitPolling"); p != nil && p.Status == "False" && p.Message != "" {
@@ -121,7 +133,7 @@ func gitRepoCheck(ctx context.Context, c *kube.Client, g *fleet.GitRepo) (deploy
 	if status.Summary.DesiredReady != deployments {
 		return waitingFor("Fleet has counted %d of the %d bundle deployments of the GitRepo", status.Summary.DesiredReady, deployments), nil
 	}
-	return statusCheck(status.StatusBase), nil
+	return statusCheck(status.StatusBase, since), nil
 }
 
 // gitJobOf returns the name of a Job of the GitRepo that still exists.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -58,30 +59,38 @@ func helmOpAwaitApplied(ctx context.Context, c *kube.Client, plan *helmOpModel, 
 	if !plan.WaitForReady.ValueBool() {
 		return applied, diags
 	}
-	current := applied
+	current, since := applied, framework.AppliedAt(applied.ManagedFields)
 	diags.Append(awaitDeployed(ctx, fleet.KindHelmOp, applied.Namespace, applied.Name, func(ctx context.Context) (deployCheck, error) {
 		op, err := helmOpAPI.Get(ctx, c, applied.Namespace, applied.Name)
 		if err != nil {
 			return deployCheck{}, err
 		}
 		current = op
-		return helmOpCheck(ctx, c, op)
+		return helmOpCheck(ctx, c, op, since)
 	})...)
 	return current, diags
 }
 
-// helmOpCheck judges a HelmOp. The HelmOp has no observed generation, so the
-// check first compares the HelmOp's spec with its Bundle's, which the HelmOp
-// controller writes from it; then the Bundle, processed, must be ready, and
-// the HelmOp's status agree.
-func helmOpCheck(ctx context.Context, c *kube.Client, op *fleet.HelmOp) (deployCheck, error) {
+// helmOpCheck judges a HelmOp. The HelmOp has no observed generation: a
+// failure the HelmOp controller reported since since (see reportedSince)
+// ends the wait; then the check compares the HelmOp's spec with its
+// Bundle's, which the HelmOp controller writes from it; then the Bundle,
+// processed, must be ready, and the HelmOp's status agree.
+func helmOpCheck(ctx context.Context, c *kube.Client, op *fleet.HelmOp, since time.Time) (deployCheck, error) {
 	status := op.Status
 	if status == nil {
 		status = &fleet.HelmOpStatus{}
 	}
-	if msg := failedCondition(status.Conditions); msg != "" {
-		return deployCheck{failed: msg}, nil
+	current, stale := failedCondition(status.Conditions, since)
+	if current != "" {
+		return deployCheck{failed: current}, nil
 	}
+	check, err := helmOpDeployed(ctx, c, op, status, since)
+	return withStale(check, stale), err
+}
+
+// helmOpDeployed judges a HelmOp whose conditions report no current failure.
+func helmOpDeployed(ctx context.Context, c *kube.Client, op *fleet.HelmOp, status *fleet.HelmOpStatus, since time.Time) (deployCheck, error) {
 	bundle, err := bundleAPI.Get(ctx, c, op.Namespace, op.Name)
 	switch {
 	case errors.Is(err, framework.ErrNotFound):
@@ -98,7 +107,7 @@ func helmOpCheck(ctx context.Context, c *kube.Client, op *fleet.HelmOp) (deployC
 	if check := bundleCheck(bundle); !check.ready {
 		return check, nil
 	}
-	return statusCheck(status.StatusBase), nil
+	return statusCheck(status.StatusBase, since), nil
 }
 
 // helmOpBundleCurrent reports whether the Bundle holds the HelmOp's spec.
