@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
@@ -116,9 +117,9 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 				Optional: true, Computed: true,
 				Default: stringdefault.StaticString("1h"),
 				Description: "Lifetime of the token the provider creates when `registration_token` is unset, a Go duration " +
-					"in units up to hours (default `1h`). It must cover the installation and registration.",
+					"in units up to hours (default `1h`), at least `1m`. It must cover the installation and registration.",
 				Validators: []validator.String{
-					validate.FleetTTL(), nonZeroTTL{},
+					validate.FleetTTL(), minimumTokenTTL{},
 					stringvalidator.ConflictsWith(path.MatchRoot("registration_token")),
 				},
 			},
@@ -301,18 +302,34 @@ func nameNestedErrors(attrs map[string]schema.Attribute) {
 	}
 }
 
-// nonZeroTTL refuses a token that never expires: the provider's token only
-// has to outlive one installation.
-type nonZeroTTL struct{}
+// minimumTokenTTL refuses a token that never expires or that expires
+// before it can be used: the provider's token only has to outlive one
+// installation, and any zero duration ("0", "0s", "0m") never expires.
+type minimumTokenTTL struct{}
 
-func (nonZeroTTL) Description(context.Context) string { return "must not be 0" }
+// minTokenTTL is the shortest registration_token_ttl: installing the chart
+// and registering take longer than that.
+const minTokenTTL = time.Minute
 
-func (v nonZeroTTL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (minimumTokenTTL) Description(context.Context) string {
+	return "must be at least 1m"
+}
 
-func (nonZeroTTL) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() && req.ConfigValue.ValueString() == "0" {
+func (v minimumTokenTTL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (minimumTokenTTL) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	ttl, err := time.ParseDuration(req.ConfigValue.ValueString())
+	switch {
+	case err != nil: // FleetTTL reports it
+	case ttl == 0:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid token TTL",
-			"The token the provider creates must expire; use a duration such as 1h.")
+			"The token the provider creates must expire (a zero TTL never does); use a duration such as 1h.")
+	case ttl < minTokenTTL:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid token TTL",
+			"The token must outlive the installation and registration: use at least 1m, e.g. 1h.")
 	}
 }
 
