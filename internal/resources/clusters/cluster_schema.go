@@ -102,8 +102,10 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			PlanModifiers: []planmodifier.String{kubeconfigSecretNamePlan{}},
 		},
 		"kube_config_secret_namespace": schema.StringAttribute{
-			Optional: true, Description: "Namespace of `kube_config_secret` when it is not the cluster's (Fleet must allow it).",
-			Validators: []validator.String{validate.NamespaceName()},
+			Optional: true,
+			Description: "Namespace of `kube_config_secret` when it is not the cluster's (Fleet must allow it). Not with " +
+				"`kubeconfig_wo`: the provider writes that Secret in the cluster's namespace.",
+			Validators: []validator.String{validate.NamespaceName(), stringvalidator.ConflictsWith(path.MatchRoot("kubeconfig_wo_version"))},
 		},
 		"kubeconfig_wo": schema.StringAttribute{
 			Optional: true, WriteOnly: true, Sensitive: true,

@@ -55,3 +55,27 @@ func TestInvalidClusterGroupInput(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidClusterInput checks that fleet_cluster input Fleet or
+// Kubernetes would reject, or that would not do what it says, fails offline
+// with a diagnostic naming the attribute.
+func TestInvalidClusterInput(t *testing.T) {
+	cases := map[string]struct{ body, want string }{
+		// The provider writes kubeconfig_wo into the Cluster's namespace: Fleet would look elsewhere.
+		"kubeconfig namespace": {`kube_config_secret_namespace = "other"` + "\n" + `kubeconfig_wo = "x"` + "\n" + `kubeconfig_wo_version = 1`,
+			`(?s)kube_config_secret_namespace = "other".*Attribute "kubeconfig_wo_version" cannot be specified when\s+"kube_config_secret_namespace" is specified`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: "provider \"fleet\" {\n  host = \"https://127.0.0.1:1\"\n}\nresource \"fleet_cluster\" \"bad\" {\nname = \"edge\"\n" +
+						tc.body + "\n}\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
