@@ -163,3 +163,12 @@ func LabelKey() validator.String {
 		check:       CheckLabelKey,
 	}
 }
+
+// LabelValue validates a label value, e.g. one of a selector requirement's values.
+func LabelValue() validator.String {
+	return stringValidator{
+		description: "must be a valid label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+		summary:     "Invalid label value",
+		check:       CheckLabelValue,
+	}
+}

@@ -32,6 +32,14 @@ var stringValidators = []struct {
 	{"RegistryServer", RegistryServer(), "ghcr.io", "https://ghcr.io"},
 	{"ImageReference", ImageReference(), "nginx:1.27", "Nginx"},
 	{"JSONObject", JSONObject(), `{"a":1}`, "[]"},
+	{"Regexp", Regexp(), `^https://git\.corp/`, "("},
+	{"VersionConstraint", VersionConstraint(), "~0.16", "0.16.x.y"},
+	{"LabelValue", LabelValue(), "prod", "not valid!"},
+	{"HTTPURL", HTTPURL(), "https://rancher.corp", "rancher.corp"},
+	{"ChartRepositoryURL", ChartRepositoryURL(), "oci://registry.corp/charts", "ftp://charts.corp"},
+	{"StrictJSON", StrictJSON[struct {
+		A int `json:"a"`
+	}]("a test object"), `{"a":1}`, `{"A":1}`},
 }
 
 func runString(v validator.String, p path.Path, val types.String) diag.Diagnostics {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // The status that fleet_gitrepo and fleet_helmop share (Fleet's StatusBase),
@@ -113,7 +114,7 @@ func awaitDeployed(ctx context.Context, kind, namespace, name string, check func
 	switch {
 	case err == nil && last.failed != "":
 		diags.AddError(fmt.Sprintf("The %s failed to deploy", kind),
-			fmt.Sprintf("Fleet reports for %s %s/%s: %s", kind, namespace, name, last.failed))
+			fmt.Sprintf("Fleet reports for %s %s/%s: %s", kind, namespace, name, validate.RedactURLPasswords(last.failed)))
 	case errors.Is(err, context.DeadlineExceeded):
 		diags.AddError(fmt.Sprintf("Timed out waiting for the %s to be ready", kind),
 			fmt.Sprintf("%s %s/%s is saved, but it was not ready before the timeout: %s. "+
