@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // Model holds the connection attributes of ProviderAttributes. It can be
@@ -217,9 +218,8 @@ func (c *converter) boolean(v types.Bool, setting, env string) bool {
 	}
 	b, err := strconv.ParseBool(strings.TrimSpace(s))
 	if err != nil {
-		c.diags.AddAttributeError(c.base.AtName(setting),
-			"Invalid environment variable "+env,
-			fmt.Sprintf("The %s environment variable, used because %q is not set, must be true or false.", env, setting))
+		c.diags.AddAttributeError(c.base.AtName(setting), "Invalid environment variable "+env, validate.Detail(c.base.AtName(setting),
+			fmt.Sprintf("The %s environment variable, used because %q is not set, must be true or false.", env, setting)))
 	}
 	return b
 }
@@ -233,7 +233,7 @@ func (c *converter) stringList(l types.List, p path.Path) []string {
 	out := make([]string, 0, len(elems))
 	for i, e := range elems {
 		if e.IsNull() {
-			c.diags.AddAttributeError(p.AtListIndex(i), "Invalid list element", "The list must not contain null values.")
+			c.diags.AddAttributeError(p.AtListIndex(i), "Invalid list element", validate.Detail(p.AtListIndex(i), "The list must not contain null values."))
 			continue
 		}
 		out = append(out, e.ValueString())
@@ -262,7 +262,7 @@ func (c *converter) exec(o types.Object) *kube.ExecConfig {
 		out.Env = make(map[string]string, len(env))
 		for k, v := range env {
 			if v.IsNull() {
-				c.diags.AddAttributeError(p.AtName(AttrExecEnv).AtMapKey(k), "Invalid map value", "The map must not contain null values.")
+				c.diags.AddAttributeError(p.AtName(AttrExecEnv).AtMapKey(k), "Invalid map value", validate.Detail(p.AtName(AttrExecEnv).AtMapKey(k), "The map must not contain null values."))
 				continue
 			}
 			out.Env[k] = v.ValueString()

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // checkString adapts a check function to validator.String. The empty string
@@ -33,7 +34,7 @@ func (v checkString) ValidateString(_ context.Context, req validator.StringReque
 		return
 	}
 	if problem := v.check(req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, v.summary, "The value "+problem+".")
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, validate.Detail(req.Path, "The value "+problem+"."))
 	}
 }
 

@@ -59,8 +59,8 @@ func LabelSelectorAttribute(description string) schema.SingleNestedAttribute {
 						"values": schema.ListAttribute{
 							Optional:    true,
 							ElementType: types.StringType,
-							Description: "Values for `In` and `NotIn` (at least one); must be unset for `Exists` and `DoesNotExist`.",
-							Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
+							Description: "Values for `In` and `NotIn` (at least one, each a label value); must be unset for `Exists` and `DoesNotExist`.",
+							Validators:  []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(validate.LabelValue())},
 						},
 					},
 					Validators: []validator.Object{validate.SelectorRequirement()},

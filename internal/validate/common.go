@@ -2,9 +2,10 @@
 // SchemaFunc attributes.
 //
 // Every validator skips null and unknown values and reports problems with
-// AddAttributeError at the request path, so the diagnostic names the
-// attribute. The rule behind each validator is also exported as a plain
-// Check* function returning an error, for reuse outside the framework.
+// AddAttributeError at the request path, and the detail of a diagnostic on
+// a nested attribute starts with that path (see Detail). The rule behind
+// each validator is also exported as a plain Check* function returning an
+// error, for reuse outside the framework.
 package validate
 
 import (
@@ -12,9 +13,35 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
+
+// Detail is the detail of a diagnostic about the attribute at p. Terraform
+// underlines the offending line only for top-level attributes and the
+// entries of top-level maps and lists; for an attribute nested in an object
+// (`targets[0].cluster_selector.match_labels`) it points at the resource
+// header, so the detail then names the attribute itself.
+func Detail(p path.Path, detail string) string {
+	if !nested(p) {
+		return detail
+	}
+	return "Attribute " + p.String() + ": " + detail
+}
+
+// nested reports whether Terraform cannot point at the line of p: its steps,
+// without a trailing list index or map key, are more than one.
+func nested(p path.Path) bool {
+	steps := p.Steps()
+	if n := len(steps); n > 0 {
+		switch steps[n-1].(type) {
+		case path.PathStepElementKeyInt, path.PathStepElementKeyString, path.PathStepElementKeyValue:
+			steps = steps[:n-1]
+		}
+	}
+	return len(steps) > 1
+}
 
 // stringValidator adapts a Check* function to validator.String.
 type stringValidator struct {
@@ -44,9 +71,9 @@ func (v stringValidator) ValidateString(_ context.Context, req validator.StringR
 	switch {
 	case err == nil:
 	case v.warning:
-		resp.Diagnostics.AddAttributeWarning(req.Path, v.summary, err.Error())
+		resp.Diagnostics.AddAttributeWarning(req.Path, v.summary, Detail(req.Path, err.Error()))
 	default:
-		resp.Diagnostics.AddAttributeError(req.Path, v.summary, err.Error())
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, Detail(req.Path, err.Error()))
 	}
 }
 
@@ -90,7 +117,7 @@ func (v mapValidator) ValidateMap(ctx context.Context, req validator.MapRequest,
 		p := req.Path.AtMapKey(k)
 		if v.key != nil {
 			if err := v.key(k); err != nil {
-				resp.Diagnostics.AddAttributeError(p, v.summary, fmt.Sprintf("Key %q: %s", k, err))
+				resp.Diagnostics.AddAttributeError(p, v.summary, Detail(p, fmt.Sprintf("Key %q: %s", k, err)))
 			}
 		}
 		if v.value == nil && v.whole == nil {
@@ -117,13 +144,13 @@ func (v mapValidator) ValidateMap(ctx context.Context, req validator.MapRequest,
 		known[k] = s.ValueString()
 		if v.value != nil {
 			if err := v.value(known[k]); err != nil {
-				resp.Diagnostics.AddAttributeError(p, v.summary, fmt.Sprintf("Value of key %q: %s", k, err))
+				resp.Diagnostics.AddAttributeError(p, v.summary, Detail(p, fmt.Sprintf("Value of key %q: %s", k, err)))
 			}
 		}
 	}
 	if v.whole != nil && allKnown {
 		if err := v.whole(known); err != nil {
-			resp.Diagnostics.AddAttributeError(req.Path, v.summary, err.Error())
+			resp.Diagnostics.AddAttributeError(req.Path, v.summary, Detail(req.Path, err.Error()))
 		}
 	}
 }

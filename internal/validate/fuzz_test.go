@@ -26,7 +26,8 @@ func FuzzChecks(f *testing.F) {
 		CheckResourceName, CheckNamespaceName, CheckLabelKey, CheckLabelValue, CheckAnnotationKey,
 		CheckEnvVarName, CheckSelectorOperator, CheckGitURL, CheckFleetDuration, CheckFleetTTL,
 		CheckPEM, CheckPEMCertificates, CheckProxyURL, CheckNoProxy, CheckRegistryServer,
-		CheckImageReference, CheckJSONObject,
+		CheckImageReference, CheckJSONObject, CheckRegexp, CheckVersionConstraint, CheckHTTPURL,
+		CheckChartRepositoryURL, CheckIntOrPercent,
 	}
 	p := path.Root("attr")
 	f.Fuzz(func(t *testing.T, s string) {
@@ -34,6 +35,7 @@ func FuzzChecks(f *testing.F) {
 			_ = check(s)
 		}
 		_ = MissingNoProxyDefaults(s)
+		_ = RedactURLPasswords(s)
 		_ = CheckAnnotationsSize(map[string]string{s: s})
 		for _, tc := range stringValidators {
 			runString(tc.v, p, types.StringValue(s))

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	kjson "sigs.k8s.io/json"
 )
 
 // CheckJSONObject checks that s is a single JSON object ({...}), optionally
@@ -41,5 +43,41 @@ func JSONObject() validator.String {
 		markdown:    "must be a JSON object (`{...}`)",
 		summary:     "Invalid JSON object",
 		check:       CheckJSONObject,
+	}
+}
+
+// DecodeStrictJSON decodes a JSON object into a new T as the Kubernetes API
+// server decodes objects: field names match exactly (case-sensitive), and an
+// unknown or duplicate field is an error. (encoding/json would drop a
+// misspelled field silently, and match "NodeAffinity" to "nodeAffinity".)
+func DecodeStrictJSON[T any](s string) (*T, error) {
+	if err := CheckJSONObject(s); err != nil {
+		return nil, err
+	}
+	out := new(T)
+	strict, err := kjson.UnmarshalStrict([]byte(s), out)
+	if err != nil {
+		return nil, fmt.Errorf("the value does not decode as %T: %v", *out, err)
+	}
+	if len(strict) > 0 {
+		msgs := make([]string, len(strict))
+		for i, e := range strict {
+			msgs[i] = e.Error()
+		}
+		return nil, fmt.Errorf("%s (field names are case-sensitive)", strings.Join(msgs, "; "))
+	}
+	return out, nil
+}
+
+// StrictJSON validates a JSON object that must decode strictly into T (see
+// DecodeStrictJSON); kind names T for people, e.g. "a core/v1 Affinity".
+func StrictJSON[T any](kind string) validator.String {
+	return stringValidator{
+		description: "must be the JSON of " + kind + ", without unknown or misspelled fields",
+		summary:     "Invalid JSON of " + kind,
+		check: func(s string) error {
+			_, err := DecodeStrictJSON[T](s)
+			return err
+		},
 	}
 }

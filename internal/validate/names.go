@@ -180,3 +180,12 @@ func ClusterName() validator.String {
 		check:       CheckClusterName,
 	}
 }
+
+// LabelValue validates a label value, e.g. one of a selector requirement's values.
+func LabelValue() validator.String {
+	return stringValidator{
+		description: "must be a valid label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+		summary:     "Invalid label value",
+		check:       CheckLabelValue,
+	}
+}

@@ -31,3 +31,13 @@ func TestRegexpValidator(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRegexpAsFleetAnchorsIt: a pattern nested 999 groups deep compiles
+// alone, but Fleet's regexp.MustCompile("^(?:" + pattern + ")") of
+// helmRepoURLRegex would panic on it.
+func TestCheckRegexpAsFleetAnchorsIt(t *testing.T) {
+	deep := strings.Repeat("(", 999) + "a" + strings.Repeat(")", 999)
+	if err := CheckRegexp(deep); err == nil || !strings.Contains(err.Error(), "not anchored as Fleet uses it") {
+		t.Fatalf("CheckRegexp(999 groups) = %v", err)
+	}
+}

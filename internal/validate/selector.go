@@ -35,12 +35,12 @@ func (selectorRequirement) ValidateObject(ctx context.Context, req validator.Obj
 	case "In", "NotIn":
 		if values.IsNull() {
 			resp.Diagnostics.AddAttributeError(req.Path.AtName("values"), "Missing selector values",
-				"operator "+operator.ValueString()+" needs at least one value")
+				Detail(req.Path.AtName("values"), "operator "+operator.ValueString()+" needs at least one value"))
 		}
 	case "Exists", "DoesNotExist":
 		if !values.IsNull() {
 			resp.Diagnostics.AddAttributeError(req.Path.AtName("values"), "Unexpected selector values",
-				"operator "+operator.ValueString()+" takes no values")
+				Detail(req.Path.AtName("values"), "operator "+operator.ValueString()+" takes no values"))
 		}
 	}
 }

@@ -34,6 +34,15 @@ var stringValidators = []struct {
 	{"JSONObject", JSONObject(), `{"a":1}`, "[]"},
 	{"ClusterName", ClusterName(), "edge-berlin-1", "edge.berlin"},
 	{"HTTPHostPort", HTTPHostPort(), "https://tower.example.com:8080", "10.0.0.1:30721"},
+
+	{"Regexp", Regexp(), `^https://git\.corp/`, "("},
+	{"VersionConstraint", VersionConstraint(), "~0.16", "0.16.x.y"},
+	{"LabelValue", LabelValue(), "prod", "not valid!"},
+	{"HTTPURL", HTTPURL(), "https://rancher.corp", "rancher.corp"},
+	{"ChartRepositoryURL", ChartRepositoryURL(), "oci://registry.corp/charts", "ftp://charts.corp"},
+	{"StrictJSON", StrictJSON[struct {
+		A int `json:"a"`
+	}]("a test object"), `{"a":1}`, `{"A":1}`},
 }
 
 func runString(v validator.String, p path.Path, val types.String) diag.Diagnostics {

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/duration"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // BoolPtr sends a known boolean, false included; null or unknown send nothing.
@@ -32,7 +33,7 @@ func ExpandInterval(v duration.Value, p path.Path) (*metav1.Duration, diag.Diagn
 	}
 	d, err := time.ParseDuration(v.ValueString())
 	if err != nil {
-		diags.AddAttributeError(p, "Invalid Fleet duration", err.Error())
+		diags.AddAttributeError(p, "Invalid Fleet duration", validate.Detail(p, err.Error()))
 		return nil, diags
 	}
 	return &metav1.Duration{Duration: d}, diags

@@ -15,7 +15,6 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
-	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // Waits of fleet_agent: registration includes pulling the agent image.
@@ -66,15 +65,7 @@ func (r *agentResource) ValidateConfig(ctx context.Context, req resource.Validat
 	var cluster, token types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("cluster"), &cluster)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("registration_token"), &token)...)
-	if cluster.IsNull() || cluster.IsUnknown() || token.IsNull() || token.IsUnknown() {
-		return
-	}
-	clusterNS, _, err1 := validate.SplitNamespacedName(cluster.ValueString())
-	tokenNS, _, err2 := validate.SplitNamespacedName(token.ValueString())
-	if err1 == nil && err2 == nil && clusterNS != tokenNS {
-		resp.Diagnostics.AddAttributeError(path.Root("registration_token"), "Token in another namespace",
-			fmt.Sprintf("An agent registers into the namespace of its token: use a token in %s, the cluster's namespace, not %s.", clusterNS, tokenNS))
-	}
+	resp.Diagnostics.Append(checkTokenNamespace(cluster, token)...)
 }
 
 // ModifyPlan plans an upgrade when the release is not what this
@@ -84,6 +75,12 @@ func (r *agentResource) ValidateConfig(ctx context.Context, req resource.Validat
 // have moved on.)
 func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var cluster, token types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("cluster"), &cluster)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("registration_token"), &token)...)
+	if resp.Diagnostics.Append(checkTokenNamespace(cluster, token)...); resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("release_status"), release.StatusDeployed.String())...)
@@ -126,7 +123,7 @@ func (r *agentResource) ImportState(ctx context.Context, req resource.ImportStat
 func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan agentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(checkTokenNamespace(plan.Cluster, plan.RegistrationToken)...); resp.Diagnostics.HasError() {
 		return
 	}
 	ctx, cancel, d := r.CreateContext(ctx, plan.Timeouts)

@@ -19,6 +19,8 @@ import (
 	"helm.sh/helm/v3/pkg/getter"
 	"helm.sh/helm/v3/pkg/registry"
 	"helm.sh/helm/v3/pkg/repo"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // loadAgentChart fetches and loads the chart the model names, with
@@ -27,8 +29,14 @@ import (
 // nor plugins are used and nothing is written to Helm's configuration or
 // cache, so what is installed depends on the configuration alone. Only
 // without chart.username are registry credentials of `helm registry login`
-// (or Docker's) read.
+// (or Docker's) read. Helm's errors quote the repository URL: a password in
+// it is redacted.
 func loadAgentChart(m *agentChartModel, password string) (*chart.Chart, error) {
+	ch, err := fetchAgentChart(m, password)
+	return ch, validate.WithoutURLPasswords(err)
+}
+
+func fetchAgentChart(m *agentChartModel, password string) (*chart.Chart, error) {
 	version := m.Version.ValueString()
 	if p := m.Path.ValueString(); p != "" {
 		ch, err := loader.Load(p)

@@ -48,7 +48,8 @@ func serveFleetAgentChart(t *testing.T) string {
 }
 
 // TestAccAgentChartRepository installs the agent from an HTTP chart
-// repository with a token of the configuration's, the proxy also set on
+// repository with a token of the configuration's that never expires (ttl
+// "0", which Fleet gives a status.expires of its creation time), the proxy also set on
 // fleet_cluster (with other variables), and an image pull Secret whose
 // password never reaches the state. Re-plans are empty; the token stays (it
 // is not the resource's); destroy removes the release and the pull Secret.
@@ -76,7 +77,7 @@ resource "fleet_cluster" "edge" {
 resource "fleet_cluster_registration_token" "edge" {
   name      = "edge-token"
   namespace = %[1]q
-  ttl       = "2h"
+  ttl       = "0"
 }
 
 resource "fleet_agent" "edge" {
@@ -131,6 +132,7 @@ resource "fleet_agent" "edge" {
 				Config: config("s3cret-pull-1", 1),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(agentAddress, "registered", "true"),
+					resource.TestCheckResourceAttr("fleet_cluster_registration_token.edge", "expires", ""),
 					resource.TestCheckResourceAttr(agentAddress, "chart_version", "0.0.0"),
 					resource.TestCheckNoResourceAttr(agentAddress, "image_pull_secret.password_wo"),
 					acctest.StateNeverContains("s3cret-pull-1"),

@@ -17,8 +17,8 @@ import (
 )
 
 // TestAccAgentFailsBeforeInstalling: an unreachable downstream cluster, a
-// chart that cannot be found, a missing Cluster and a proxy that would
-// fight fleet_cluster's each fail the apply with an error naming the
+// chart that cannot be found, a missing Cluster, a proxy that would fight
+// fleet_cluster's and a token resource in another namespace each fail the apply with an error naming the
 // endpoint or attribute, and leave nothing behind: no stored kubeconfig, no
 // token, no client ID or proxy on the Cluster. The checks that pass the
 // Manifests connection use the management cluster as "downstream":
@@ -83,6 +83,19 @@ resource "fleet_agent" "edge" {
 				Config: agent("fleet_cluster.proxied.id", reachable, chart, proxyBlock("http://proxy.corp:3128")),
 				ExpectError: acctest.Fragments("Conflicting Cluster settings", "fleet_cluster manages the agent variables",
 					"set agent_proxy on that fleet_cluster too"),
+			},
+			{
+				// The documented reference to a token resource is unknown at validation: the
+				// namespace check runs again once it is known, before anything is installed.
+				Config: agent("fleet_cluster.edge.id", reachable, chart, "registration_token = fleet_cluster_registration_token.foreign.id") +
+					fmt.Sprintf(`
+resource "fleet_cluster_registration_token" "foreign" {
+  name      = "foreign"
+  namespace = %q
+  ttl       = "1h"
+}
+`, acctest.Namespace(t)),
+				ExpectError: acctest.Fragments("Token in another namespace", "use a token in "+ns+", the cluster's namespace"),
 			},
 			{
 				Config: clusters,

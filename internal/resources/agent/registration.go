@@ -97,9 +97,9 @@ func (r *agentResource) registration(ctx context.Context, plan *agentModel, t ag
 		diags.AddAttributeError(at, "Cannot read the registration token", err.Error())
 		return agentRegistration{}, diags
 	}
-	if token.Status != nil && token.Status.Expires != nil && token.Status.Expires.Before(&metav1.Time{Time: time.Now()}) {
+	if expires, ok := clusters.TokenExpiry(token); ok && expires.Before(time.Now()) {
 		diags.AddAttributeError(at, "Registration token expired",
-			fmt.Sprintf("ClusterRegistrationToken %s/%s expired at %s.", namespace, name, token.Status.Expires.UTC().Format(time.RFC3339)))
+			fmt.Sprintf("ClusterRegistrationToken %s/%s expired at %s.", namespace, name, expires.UTC().Format(time.RFC3339)))
 		return agentRegistration{}, diags
 	}
 	token, d := clusters.AwaitRegistrationValues(ctx, c, nil, token, true)

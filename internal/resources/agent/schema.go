@@ -2,8 +2,7 @@ package agent
 
 import (
 	"context"
-	"fmt"
-	"net/url"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
@@ -67,7 +66,7 @@ type agentPullSecretModel struct {
 var chartPath = path.Root("chart")
 
 func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema {
-	s := schema.Schema{
+	return schema.Schema{
 		Description: "Bootstraps a Fleet agent in a downstream cluster (agent-initiated registration): installs the " +
 			"`fleet-agent` Helm chart (release `fleet-agent` in `cattle-fleet-system`) with the registration values of a " +
 			"cluster registration token, and waits until the cluster has registered with Fleet as the `fleet_cluster` " +
@@ -116,9 +115,9 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 				Optional: true, Computed: true,
 				Default: stringdefault.StaticString("1h"),
 				Description: "Lifetime of the token the provider creates when `registration_token` is unset, a Go duration " +
-					"in units up to hours (default `1h`). It must cover the installation and registration.",
+					"in units up to hours (default `1h`), at least `1m`. It must cover the installation and registration.",
 				Validators: []validator.String{
-					validate.FleetTTL(), nonZeroTTL{},
+					validate.FleetTTL(), minimumTokenTTL{},
 					stringvalidator.ConflictsWith(path.MatchRoot("registration_token")),
 				},
 			},
@@ -136,7 +135,8 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 							"registry path (`oci://registry.corp/charts`; the chart is `<repository>/<name>:<version>`). " +
 							"Credentials: `username` and `password_wo`; without them, an OCI registry gets those of " +
 							"`helm registry login` on the machine running Terraform, if any.",
-						Validators: []validator.String{chartRepositoryValidator{}},
+						Validators: []validator.String{validate.ChartRepositoryURL(),
+							validate.URLPassword("set chart.username and chart.password_wo instead")},
 					},
 					"name": schema.StringAttribute{
 						Optional: true, Computed: true,
@@ -146,9 +146,9 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 					},
 					"version": schema.StringAttribute{
 						Optional: true,
-						Description: "Chart version or version constraint (e.g. `0.16.0` or `~0.16`). Unset installs the " +
-							"latest version of the repository; for `path` it must match the chart's version.",
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+						Description: "Chart version or version constraint as Helm reads it (e.g. `0.16.0` or `~0.16`). Unset " +
+							"installs the latest version of the repository; for `path` it must match the chart's version.",
+						Validators: []validator.String{stringvalidator.LengthAtLeast(1), validate.VersionConstraint()},
 					},
 					"path": schema.StringAttribute{
 						Optional:    true,
@@ -274,67 +274,39 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 		},
 		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock},
 	}
-	for _, name := range []string{"kubernetes", "chart", "agent_proxy", "image_pull_secret"} {
-		nameNestedErrors(s.Attributes[name].(schema.SingleNestedAttribute).Attributes)
-	}
-	return s
 }
 
 // chartSibling matches the chart attribute name next to the one validated.
 func chartSibling(name string) path.Expression { return path.MatchRelative().AtParent().AtName(name) }
 
-// nameNestedErrors makes the errors of nested string attributes name the
-// attribute (see NamedAttribute): Terraform points at the resource for them.
-func nameNestedErrors(attrs map[string]schema.Attribute) {
-	for name, a := range attrs {
-		switch a := a.(type) {
-		case schema.StringAttribute:
-			named := make([]validator.String, len(a.Validators))
-			for i, v := range a.Validators {
-				named[i] = validate.NamedAttribute(v)
-			}
-			a.Validators = named
-			attrs[name] = a
-		case schema.SingleNestedAttribute:
-			nameNestedErrors(a.Attributes)
-		}
-	}
+// minimumTokenTTL refuses a token that never expires or that expires
+// before it can be used: the provider's token only has to outlive one
+// installation, and any zero duration ("0", "0s", "0m") never expires.
+type minimumTokenTTL struct{}
+
+// minTokenTTL is the shortest registration_token_ttl: installing the chart
+// and registering take longer than that.
+const minTokenTTL = time.Minute
+
+func (minimumTokenTTL) Description(context.Context) string {
+	return "must be at least 1m"
 }
 
-// nonZeroTTL refuses a token that never expires: the provider's token only
-// has to outlive one installation.
-type nonZeroTTL struct{}
+func (v minimumTokenTTL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (nonZeroTTL) Description(context.Context) string { return "must not be 0" }
-
-func (v nonZeroTTL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (nonZeroTTL) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() && req.ConfigValue.ValueString() == "0" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid token TTL",
-			"The token the provider creates must expire; use a duration such as 1h.")
-	}
-}
-
-// chartRepositoryValidator accepts http(s):// and oci:// repository URLs.
-type chartRepositoryValidator struct{}
-
-func (chartRepositoryValidator) Description(context.Context) string {
-	return "must be an http(s):// chart repository or an oci:// registry path"
-}
-
-func (v chartRepositoryValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (chartRepositoryValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (minimumTokenTTL) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	u, err := url.Parse(req.ConfigValue.ValueString())
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "oci") || u.Host == "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid chart repository",
-			fmt.Sprintf("%q is neither an http(s):// chart repository URL nor an oci:// registry path.", req.ConfigValue.ValueString()))
+	ttl, err := time.ParseDuration(req.ConfigValue.ValueString())
+	switch {
+	case err != nil: // FleetTTL reports it
+	case ttl == 0:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid token TTL",
+			"The token the provider creates must expire (a zero TTL never does); use a duration such as 1h.")
+	case ttl < minTokenTTL:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid token TTL",
+			"The token must outlive the installation and registration: use at least 1m, e.g. 1h.")
 	}
 }
 
@@ -360,8 +332,9 @@ func (chartSourceValidator) ValidateObject(ctx context.Context, req validator.Ob
 	}
 	switch {
 	case repo.IsNull() && local.IsNull():
-		resp.Diagnostics.AddAttributeError(req.Path, "Missing chart source", "Set chart.repository (with chart.name) or chart.path.")
+		resp.Diagnostics.AddAttributeError(req.Path, "Missing chart source", validate.Detail(req.Path, "Set chart.repository (with chart.name) or chart.path."))
 	case !repo.IsNull() && !local.IsNull():
-		resp.Diagnostics.AddAttributeError(req.Path.AtName("path"), "Conflicting chart sources", "Set chart.repository or chart.path, not both.")
+		resp.Diagnostics.AddAttributeError(req.Path.AtName("path"), "Conflicting chart sources",
+			validate.Detail(req.Path.AtName("path"), "Set chart.repository or chart.path, not both."))
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // The agent settings of a Fleet Cluster: how Fleet renders the agent
@@ -92,7 +93,7 @@ func expandQuantities(ctx context.Context, m types.Map, at path.Path) (map[strin
 	out := map[string]intstr.IntOrString{}
 	for name, value := range raw {
 		if _, err := resource.ParseQuantity(value); err != nil {
-			diags.AddAttributeError(at.AtMapKey(name), "Invalid quantity", err.Error())
+			diags.AddAttributeError(at.AtMapKey(name), "Invalid quantity", validate.Detail(at.AtMapKey(name), err.Error()))
 			continue
 		}
 		out[name] = intstr.FromString(value)
@@ -200,18 +201,30 @@ func FlattenPullSecrets(in *[]corev1.LocalObjectReference) types.List {
 	return flex.StringListValue(names)
 }
 
-// ExpandJSON decodes a normalized JSON attribute into T (nil when null).
+// ExpandJSON decodes a normalized JSON attribute into T (nil when null),
+// strictly as validate.StrictJSON checks it at plan time: a misspelled
+// field is an error, never dropped.
 func ExpandJSON[T any](v jsontypes.Normalized, at path.Path) (*T, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if v.IsNull() || v.IsUnknown() {
 		return nil, diags
 	}
-	out := new(T)
-	if err := json.Unmarshal([]byte(v.ValueString()), out); err != nil {
-		diags.AddAttributeError(at, "Invalid JSON", err.Error())
+	out, err := validate.DecodeStrictJSON[T](v.ValueString())
+	if err != nil {
+		diags.AddAttributeError(at, "Invalid JSON", validate.Detail(at, err.Error()))
 		return nil, diags
 	}
 	return out, diags
+}
+
+// AffinityAttribute is a core/v1 Affinity as JSON, decoded strictly.
+func AffinityAttribute(description string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional: true, CustomType: jsontypes.NormalizedType{},
+		PlanModifiers: []planmodifier.String{framework.KeepStateSpelling(framework.SameJSON)},
+		Validators:    []validator.String{validate.StrictJSON[corev1.Affinity]("a core/v1 Affinity")},
+		Description:   description,
+	}
 }
 
 // FlattenJSON encodes a Fleet value for a normalized JSON attribute; semantic
@@ -234,14 +247,16 @@ func TolerationsAttribute(description string, validators ...validator.List) sche
 	return schema.ListNestedAttribute{
 		Optional: true, Description: description, Validators: validators,
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"key": schema.StringAttribute{Optional: true, Description: "Taint key the toleration matches; empty matches all keys (with `Exists`)."},
+			"key": schema.StringAttribute{Optional: true, Description: "Taint key the toleration matches (a label key); unset " +
+				"matches every key, with `operator = \"Exists\"`."},
 			"operator": schema.StringAttribute{Optional: true, Description: "`Equal` (default) or `Exists`.",
 				Validators: []validator.String{stringvalidator.OneOf("Equal", "Exists")}},
-			"value": schema.StringAttribute{Optional: true, Description: "Taint value for `Equal`."},
-			"effect": schema.StringAttribute{Optional: true, Description: "`NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all.",
+			"value": schema.StringAttribute{Optional: true, Description: "Taint value for `Equal` (a label value); unset for `Exists`."},
+			"effect": schema.StringAttribute{Optional: true, Description: "`NoSchedule`, `PreferNoSchedule` or `NoExecute`; unset matches all.",
 				Validators: []validator.String{stringvalidator.OneOf("NoSchedule", "PreferNoSchedule", "NoExecute")}},
-			"toleration_seconds": schema.Int64Attribute{Optional: true, Description: "How long a `NoExecute` taint is tolerated."},
-		}},
+			"toleration_seconds": schema.Int64Attribute{Optional: true, Description: "How long a `NoExecute` taint is tolerated " +
+				"(with `effect = \"NoExecute\"` only)."},
+		}, Validators: []validator.Object{validate.Toleration()}},
 	}
 }
 
@@ -254,6 +269,7 @@ func ResourcesAttribute() schema.SingleNestedAttribute {
 	}
 	return schema.SingleNestedAttribute{
 		Optional: true, Description: "Resource limits and requests of the agent container.",
+		Validators: []validator.Object{validate.ContainerResources()},
 		Attributes: map[string]schema.Attribute{
 			"limits":   quantities("Limits by resource name, e.g. `{ cpu = \"500m\", memory = \"256Mi\" }`."),
 			"requests": quantities("Requests by resource name."),

@@ -163,13 +163,12 @@ func mirrorImages(prefix string, wanted []wantedImage) ([]mirrorImageModel, diag
 		case taken && other == w.source:
 			continue
 		case taken:
-			diags.AddAttributeError(w.at, "Two images share a mirror target",
-				fmt.Sprintf("%s and %s would both be mirrored as %s: a mirror keeps images by path, without their "+
-					"registry host. Mirror one of them into another registry or path.", other, w.source, target))
+			diags.AddAttributeError(w.at, "Two images share a mirror target", validate.Detail(w.at, fmt.Sprintf("%s and %s would both be mirrored as %s: a mirror keeps images by path, without their "+
+				"registry host. Mirror one of them into another registry or path.", other, w.source, target)))
 			continue
 		}
 		if err := validate.CheckImageReference(target); err != nil {
-			diags.AddAttributeError(w.at, "Invalid mirror target", fmt.Sprintf("%s would be mirrored as %s: %v", w.source, target, err))
+			diags.AddAttributeError(w.at, "Invalid mirror target", validate.Detail(w.at, fmt.Sprintf("%s would be mirrored as %s: %v", w.source, target, err)))
 			continue
 		}
 		sourceOf[target] = w.source

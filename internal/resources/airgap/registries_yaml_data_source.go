@@ -169,8 +169,8 @@ func renderRegistries(ctx context.Context, registries []nodeRegistryModel) (regi
 		at := path.Root("registries").AtListIndex(i)
 		host, repoPath, _ := strings.Cut(r.Server.ValueString(), "/")
 		if _, dup := file.Configs[host]; dup {
-			diags.AddAttributeError(at.AtName("server"), "Registry listed twice",
-				fmt.Sprintf("Registry host %s is in registries more than once; list each host once.", host))
+			diags.AddAttributeError(at.AtName("server"), "Registry listed twice", validate.Detail(at.AtName("server"),
+				fmt.Sprintf("Registry host %s is in registries more than once; list each host once.", host)))
 			continue
 		}
 		var config registryConfig
@@ -192,9 +192,9 @@ func renderRegistries(ctx context.Context, registries []nodeRegistryModel) (regi
 		for _, mirrored := range r.Mirrors {
 			mirror := file.Mirrors[mirrored]
 			if len(mirror.Endpoint) > 0 && !maps.Equal(mirror.Rewrite, rewrite) {
-				diags.AddAttributeError(at.AtName("mirrors"), "Conflicting rewrites",
+				diags.AddAttributeError(at.AtName("mirrors"), "Conflicting rewrites", validate.Detail(at.AtName("mirrors"),
 					fmt.Sprintf("%s is mirrored by more than one registry with different rewrites (or server paths); "+
-						"containerd applies one rewrite to all endpoints of a mirror.", mirrored))
+						"containerd applies one rewrite to all endpoints of a mirror.", mirrored)))
 				continue
 			}
 			mirror.Endpoint = append(mirror.Endpoint, "https://"+host)

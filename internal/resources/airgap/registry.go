@@ -25,11 +25,13 @@ import (
 //
 // Besides the data, the provider writes one annotation (registryAnnotation)
 // holding what the data cannot tell: the server's path, the mirrors, the
-// version of password_wo, and the SHA-256 of the data it wrote. Read compares
-// that hash with the live data, so an edit of the data made outside Terraform
-// shows as drift (data_in_sync), also when the password is write-only and so
-// cannot be compared. The hash lives in the Secret, readable only by those
-// who can read the data anyway, and never in the Terraform state.
+// version of password_wo, and an HMAC of the data it wrote, keyed with a
+// random key it writes into the data. Read compares that HMAC with the live
+// data, so an edit of the data made outside Terraform shows as drift
+// (data_in_sync), also when the password is write-only and so cannot be
+// compared. Neither the HMAC nor its key is in the Terraform state, and
+// whoever reads only the Secret's metadata cannot test password guesses
+// against the HMAC without the key.
 
 type registryResource struct {
 	framework.ResourceBase
@@ -113,11 +115,15 @@ func (r *registryResource) write(ctx context.Context, config tfsdk.Config, plan 
 	if diags.HasError() {
 		return
 	}
-	data := registrySecretData(plan.Server.ValueString(), plan.Username.ValueString(), password.ValueString(),
-		plan.CABundle.ValueString(), plan.InsecureSkipVerify.ValueBool())
+	data, err := withHMACKey(registrySecretData(plan.Server.ValueString(), plan.Username.ValueString(), password.ValueString(),
+		plan.CABundle.ValueString(), plan.InsecureSkipVerify.ValueBool()))
+	if err != nil {
+		diags.AddError("Cannot write the registry Secret", err.Error())
+		return
+	}
 	record, err := json.Marshal(registryRecord{
 		Server: plan.Server.ValueString(), Mirrors: mirrors,
-		PasswordWOVersion: plan.PasswordWOVersion.ValueInt64Pointer(), DataSHA256: dataHash(data),
+		PasswordWOVersion: plan.PasswordWOVersion.ValueInt64Pointer(), DataHMAC: dataHMAC(data),
 	})
 	if err != nil {
 		diags.AddError("Cannot write the registry Secret", err.Error())

@@ -1,6 +1,8 @@
 package airgap
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -24,7 +26,24 @@ type registryRecord struct {
 	Server            string   `json:"server"`
 	Mirrors           []string `json:"mirrors,omitempty"`
 	PasswordWOVersion *int64   `json:"passwordWOVersion,omitempty"`
-	DataSHA256        string   `json:"dataSHA256"`
+	// DataHMAC is the HMAC-SHA256 of the data (see dataHMAC). A plain hash
+	// of data that includes the password would let whoever reads only
+	// metadata (informers, kube-state-metrics) guess the password offline;
+	// the HMAC's key is in the data, which they cannot read.
+	DataHMAC string `json:"dataHMAC"`
+}
+
+// registryHMACKey is the data key of the random key of DataHMAC.
+const registryHMACKey = ".terraform-provider-fleet.hmac-key"
+
+// withHMACKey adds a new random HMAC key to data.
+func withHMACKey(data map[string][]byte) (map[string][]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	data[registryHMACKey] = key
+	return data, nil
 }
 
 // Data keys besides .dockerconfigjson: those Fleet reads from the Helm
@@ -76,15 +95,22 @@ func (a dockerAuth) credentials() (string, string) {
 	return user, password
 }
 
-// dataHash is the SHA-256 of the data, keys sorted, each key and value
-// followed by a NUL.
-func dataHash(data map[string][]byte) string {
+// dataHMAC is the HMAC-SHA256, keyed with the data's registryHMACKey, of
+// the rest of the data: keys sorted, each key and value followed by a NUL.
+// It is "" when the data holds no key.
+func dataHMAC(data map[string][]byte) string {
+	key := data[registryHMACKey]
+	if len(key) == 0 {
+		return ""
+	}
 	keys := make([]string, 0, len(data))
 	for k := range data {
-		keys = append(keys, k)
+		if k != registryHMACKey {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
-	h := sha256.New()
+	h := hmac.New(sha256.New, key)
 	for _, k := range keys {
 		h.Write([]byte(k + "\x00"))
 		h.Write(append(data[k], 0))
@@ -131,7 +157,8 @@ func (m *registryModel) Flatten(secret *corev1.Secret, imported bool) diag.Diagn
 	if insecure || !m.InsecureSkipVerify.IsNull() {
 		m.InsecureSkipVerify = types.BoolValue(insecure)
 	}
-	m.DataInSync = types.BoolValue(recorded && record.DataSHA256 == dataHash(secret.Data))
+	sum := dataHMAC(secret.Data)
+	m.DataInSync = types.BoolValue(recorded && sum != "" && hmac.Equal([]byte(record.DataHMAC), []byte(sum)))
 
 	delete(secret.Annotations, registryAnnotation)
 	m.ObjectMetaModel.SetFromServer(secret.ObjectMeta, imported)

@@ -16,7 +16,7 @@ import (
 
 // TestAccClusterRegistrationToken: create waits for the values Fleet writes
 // (kube-controller-manager must run for the Secret to appear), the TTL's
-// spelling never diffs, import and destroy.
+// spelling never diffs, a ttl of "0" never expires, import and destroy.
 func TestAccClusterRegistrationToken(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.Namespace(t)
@@ -60,6 +60,14 @@ resource "fleet_cluster_registration_token" "test" {
 			{
 				Config: config("2h"),
 				Check:  resource.TestCheckResourceAttr(address, "ttl", "2h"),
+			},
+			{
+				// "0" never expires, though Fleet sets status.expires to the creation time.
+				Config: config("0"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(address, "ttl", "0"),
+					resource.TestCheckResourceAttr(address, "expires", ""),
+				),
 			},
 		},
 	})

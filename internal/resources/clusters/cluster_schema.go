@@ -2,9 +2,11 @@ package clusters
 
 import (
 	"context"
+	"math"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -32,6 +34,7 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			Optional: true, Computed: true,
 			Description: "Identity an agent registers with (`clientID`). Set it for a predefined cluster that an agent-initiated " +
 				"registration claims; for manager-initiated registration Fleet generates one.",
+			Validators:    framework.NonEmptyString(),
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"paused":                    schema.BoolAttribute{Optional: true, Description: "Stop Fleet from updating the cluster's bundle deployments."},
@@ -55,12 +58,9 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			"lower-case twins in `agentEnvVars`, so Fleet keeps them on the agent it renders, also after it adopts an agent " +
 			"installed by chart."),
 		"agent_tolerations": agentspec.TolerationsAttribute("Tolerations added to the agent."),
-		"agent_affinity": schema.StringAttribute{
-			Optional: true, CustomType: jsontypes.NormalizedType{},
-			PlanModifiers: []planmodifier.String{framework.KeepStateSpelling(framework.SameJSON)},
-			Description: "Affinity of the agent as the JSON of a core/v1 `Affinity` (use `jsonencode`); formatting never " +
-				"shows as a change. Unset keeps Fleet's default affinity.",
-		},
+		"agent_affinity": agentspec.AffinityAttribute("Affinity of the agent as the JSON of a core/v1 `Affinity` (use " +
+			"`jsonencode`), decoded strictly: a misspelled field is an error. Formatting never shows as a change. Unset keeps " +
+			"Fleet's default affinity."),
 		"agent_resources": agentspec.ResourcesAttribute(),
 		"host_network":    schema.BoolAttribute{Optional: true, Description: "Run the agent in the host network (for clusters without a CNI yet)."},
 		"agent_scheduling_customization": schema.SingleNestedAttribute{
@@ -69,13 +69,17 @@ func clusterSchema(ctx context.Context) schema.Schema {
 				"priority_class": schema.SingleNestedAttribute{
 					Optional: true, Description: "The agent's PriorityClass.",
 					Attributes: map[string]schema.Attribute{
-						"value": schema.Int64Attribute{Required: true, Description: "Priority value."},
+						"value": schema.Int64Attribute{Required: true, Description: "Priority value, at most 1000000000 (Kubernetes " +
+							"reserves higher values for system priority classes).",
+							Validators: []validator.Int64{int64validator.Between(math.MinInt32, maxUserPriority)}},
 						"preemption_policy": schema.StringAttribute{Optional: true, Description: "`PreemptLowerPriority` or `Never`.",
 							Validators: []validator.String{stringvalidator.OneOf("PreemptLowerPriority", "Never")}},
 					},
 				},
 				"pod_disruption_budget": schema.SingleNestedAttribute{
-					Optional: true, Description: "The agent's PodDisruptionBudget.",
+					Optional: true, Description: "The agent's PodDisruptionBudget: set `min_available` or `max_unavailable`, " +
+						"not both; neither is `max_unavailable = \"0\"`.",
+					Validators: []validator.Object{validate.PodDisruptionBudget()},
 					Attributes: map[string]schema.Attribute{
 						"min_available":   schema.StringAttribute{Optional: true, Description: "A number or a percentage, e.g. `\"1\"` or `\"50%\"`."},
 						"max_unavailable": schema.StringAttribute{Optional: true, Description: "A number or a percentage."},
@@ -87,6 +91,7 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			Optional: true, ElementType: types.StringType,
 			Description: "Image pull Secrets for the agent (`agentPullSecrets`). Unset: Fleet copies its global pull secrets; " +
 				"`[]`: none; a list: exactly these (e.g. `fleet_registry.secret_name`).",
+			Validators: []validator.List{listvalidator.ValueStringsAre(validate.ResourceName())},
 		},
 		"template_values": schema.StringAttribute{
 			Optional: true, CustomType: jsontypes.NormalizedType{},
@@ -102,8 +107,10 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			PlanModifiers: []planmodifier.String{kubeconfigSecretNamePlan{}},
 		},
 		"kube_config_secret_namespace": schema.StringAttribute{
-			Optional: true, Description: "Namespace of `kube_config_secret` when it is not the cluster's (Fleet must allow it).",
-			Validators: []validator.String{validate.NamespaceName()},
+			Optional: true,
+			Description: "Namespace of `kube_config_secret` when it is not the cluster's (Fleet must allow it). Not with " +
+				"`kubeconfig_wo`: the provider writes that Secret in the cluster's namespace.",
+			Validators: []validator.String{validate.NamespaceName(), stringvalidator.ConflictsWith(path.MatchRoot("kubeconfig_wo_version"))},
 		},
 		"kubeconfig_wo": schema.StringAttribute{
 			Optional: true, WriteOnly: true, Sensitive: true,
@@ -118,7 +125,7 @@ func clusterSchema(ctx context.Context) schema.Schema {
 		},
 		"api_server_url": schema.StringAttribute{
 			Optional: true, Description: "URL of the management cluster's API as the agent reaches it (overrides Fleet's `apiServerURL`).",
-			Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("kubeconfig_wo_version"))},
+			Validators: []validator.String{validate.HTTPURL(), stringvalidator.AlsoRequires(path.MatchRoot("kubeconfig_wo_version"))},
 		},
 		"api_server_ca": schema.StringAttribute{
 			Optional: true, Description: "PEM CA of that API (overrides Fleet's `apiServerCA`).",
@@ -180,3 +187,7 @@ func (kubeconfigSecretNamePlan) PlanModifyString(ctx context.Context, req planmo
 		resp.PlanValue = types.StringValue(kubeconfigSecretName(name.ValueString()))
 	}
 }
+
+// maxUserPriority is the highest value of a PriorityClass whose name does
+// not start with "system-" (Kubernetes' HighestUserDefinablePriority).
+const maxUserPriority = 1_000_000_000

@@ -55,3 +55,36 @@ func TestInvalidClusterGroupInput(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidClusterInput checks that fleet_cluster input Fleet or
+// Kubernetes would reject, or that would not do what it says, fails offline
+// with a diagnostic naming the attribute.
+func TestInvalidClusterInput(t *testing.T) {
+	cases := map[string]struct{ body, want string }{
+		// The provider writes kubeconfig_wo into the Cluster's namespace: Fleet would look elsewhere.
+		"kubeconfig namespace": {`kube_config_secret_namespace = "other"` + "\n" + `kubeconfig_wo = "x"` + "\n" + `kubeconfig_wo_version = 1`,
+			`(?s)kube_config_secret_namespace = "other".*Attribute "kubeconfig_wo_version" cannot be specified when\s+"kube_config_secret_namespace" is specified`},
+		"pdb both bounds": {`agent_scheduling_customization = { pod_disruption_budget = { min_available = "1", max_unavailable = "1" } }`,
+			`(?s)Attribute\s+agent_scheduling_customization.pod_disruption_budget`},
+		"priority above user range": {`agent_scheduling_customization = { priority_class = { value = 2000000000 } }`,
+			`(?s)agent_scheduling_customization.priority_class.value.*1000000000`},
+		"affinity misspelled field": {`agent_affinity = jsonencode({ nodeAffinty = {} })`,
+			`(?s)agent_affinity.*unknown field "nodeAffinty"`},
+		"api server url": {`api_server_url = "rancher.corp"` + "\n" + `kubeconfig_wo = "x"` + "\n" + `kubeconfig_wo_version = 1`,
+			`(?s)api_server_url = "rancher.corp".*is not an absolute http\(s\) URL`},
+		"empty client id": {`client_id = ""`, `(?s)client_id = ""`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: "provider \"fleet\" {\n  host = \"https://127.0.0.1:1\"\n}\nresource \"fleet_cluster\" \"bad\" {\nname = \"edge\"\n" +
+						tc.body + "\n}\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}

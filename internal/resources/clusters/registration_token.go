@@ -104,9 +104,20 @@ func (m *registrationTokenModel) Flatten(t *fleet.ClusterRegistrationToken, impo
 	}
 	m.SecretName = types.StringValue(status.SecretName)
 	m.Expires = types.StringValue("")
-	if status.Expires != nil {
-		m.Expires = types.StringValue(status.Expires.UTC().Format(time.RFC3339))
+	if expires, ok := TokenExpiry(t); ok {
+		m.Expires = types.StringValue(expires.UTC().Format(time.RFC3339))
 	}
+}
+
+// TokenExpiry returns when a token expires; ok is false for a token that
+// never does. Fleet v0.16 sets status.expires to creation + ttl whenever a
+// ttl is set, also for a ttl of 0, which never expires (Fleet only deletes
+// tokens whose ttl is above 0).
+func TokenExpiry(t *fleet.ClusterRegistrationToken) (expires time.Time, ok bool) {
+	if t.Spec.TTL == nil || t.Spec.TTL.Duration <= 0 || t.Status == nil || t.Status.Expires == nil {
+		return time.Time{}, false
+	}
+	return t.Status.Expires.Time, true
 }
 
 // registrationTokenResource is fleet_cluster_registration_token on the generic object resource.
@@ -137,7 +148,8 @@ func registrationTokenSchema(ctx context.Context) schema.Schema {
 		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 	}
 	attrs["secret_name"] = schema.StringAttribute{Computed: true, Description: "Name of the Secret Fleet wrote the registration values into."}
-	attrs["expires"] = schema.StringAttribute{Computed: true, Description: "When the token expires (RFC 3339); empty when it never does."}
+	attrs["expires"] = schema.StringAttribute{Computed: true, Description: "When the token expires (RFC 3339); empty when it never " +
+		"does (no `ttl`, or a `ttl` of zero)."}
 	attrs["values"] = schema.StringAttribute{
 		Computed: true, Sensitive: true,
 		Description: "The registration values Fleet generated (YAML: `apiServerURL`, `apiServerCA`, `clusterNamespace`, " +

@@ -245,13 +245,8 @@ func agentCustomizationAttribute(agent string) schema.SingleNestedAttribute {
 		Description: "How Rancher renders the " + agent + " Deployment.",
 		Attributes: map[string]schema.Attribute{
 			"append_tolerations": agentspec.TolerationsAttribute("Tolerations added to Rancher's own.", listvalidator.SizeAtLeast(1)),
-			"override_affinity": schema.StringAttribute{
-				Optional: true, CustomType: jsontypes.NormalizedType{},
-				PlanModifiers: []planmodifier.String{framework.KeepStateSpelling(framework.SameJSON)},
-				Validators:    []validator.String{validate.JSONObject()},
-				Description: "Affinity replacing Rancher's default, as the JSON of a core/v1 `Affinity` (use `jsonencode`); " +
-					"formatting never shows as a change.",
-			},
+			"override_affinity": agentspec.AffinityAttribute("Affinity replacing Rancher's default, as the JSON of a core/v1 " +
+				"`Affinity` (use `jsonencode`), decoded strictly: a misspelled field is an error. Formatting never shows as a change."),
 			"override_resource_requirements": agentspec.ResourcesAttribute(),
 		},
 	}

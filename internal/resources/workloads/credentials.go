@@ -85,7 +85,7 @@ func gitCredentialsAttribute() schema.SingleNestedAttribute {
 			"ssh_private_key_wo": schema.StringAttribute{
 				Optional: true, WriteOnly: true, Sensitive: true,
 				Description: "PEM-encoded SSH private key for `ssh://` and `git@host:path` URLs (write-only).",
-				Validators:  []validator.String{validate.NamedAttribute(validate.PEM())},
+				Validators:  []validator.String{validate.PEM()},
 			},
 			"known_hosts": schema.StringAttribute{
 				Optional: true,

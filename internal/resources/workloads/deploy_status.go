@@ -15,6 +15,7 @@ import (
 
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // The status that fleet_gitrepo and fleet_helmop share (Fleet's StatusBase),
@@ -127,7 +128,7 @@ func awaitDeployed(ctx context.Context, kind, namespace, name string, check func
 	switch {
 	case err == nil && last.failed != "":
 		diags.AddError(fmt.Sprintf("The %s failed to deploy", kind),
-			fmt.Sprintf("Fleet reports for %s %s/%s: %s", kind, namespace, name, last.failed))
+			fmt.Sprintf("Fleet reports for %s %s/%s: %s", kind, namespace, name, validate.RedactURLPasswords(last.failed)))
 	case errors.Is(err, context.DeadlineExceeded):
 		waiting := last.waiting
 		if last.stale != "" {

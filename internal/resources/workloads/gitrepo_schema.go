@@ -38,9 +38,10 @@ func gitRepoSchema(ctx context.Context) schema.Schema {
 func gitRepoSpecAttributes() map[string]schema.Attribute {
 	attrs := map[string]schema.Attribute{
 		"repo": schema.StringAttribute{
-			Required:    true,
-			Description: "URL of the git repository: `https://`, `http://`, `ssh://`, `git://` or `user@host:path`.",
-			Validators:  []validator.String{validate.GitURL()},
+			Required: true,
+			Description: "URL of the git repository: `https://`, `http://`, `ssh://`, `git://` or `user@host:path`. Not " +
+				"sensitive: give a password or token with `git_credentials`, not in the URL.",
+			Validators: []validator.String{validate.GitURL(), validate.URLPassword("set git_credentials (or client_secret_name) instead")},
 		},
 		"branch": framework.OptionalString("Branch to follow; Fleet deploys its latest commit. Unset (and no `revision`), Fleet follows `master`.",
 			stringvalidator.ConflictsWith(path.MatchRoot("revision"))),
@@ -71,7 +72,8 @@ func gitRepoSpecAttributes() map[string]schema.Attribute {
 			"Name of a Secret with credentials (`username`, `password`) for private Helm repositories the bundles use.",
 			"helm_credentials", gitRepoHelmCredentialsSuffix),
 		"helm_secret_name_for_paths": framework.OptionalString("Name of a Secret holding Helm credentials per path (key `secrets.yaml`).", validate.ResourceName()),
-		"helm_repo_url_regex":        framework.OptionalString("Send the Helm credentials only to chart repositories whose URL matches this regular expression."),
+		"helm_repo_url_regex": framework.OptionalString("Send the Helm credentials only to chart repositories whose URL matches this "+
+			"regular expression (Go RE2 syntax; Fleet anchors it at the start of the URL).", validate.Regexp()),
 		"ca_bundle": framework.OptionalString("PEM certificates to verify the git server's TLS certificate with.",
 			validate.PEMCertificates()),
 		"insecure_skip_tls_verify": framework.FalseByDefault("Do not verify the git server's TLS certificate."),

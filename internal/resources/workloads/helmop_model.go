@@ -13,6 +13,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // helmOpSpecModel is the spec and status of a HelmOp.
@@ -183,7 +184,7 @@ func (h *helmOptionsModel) Expand(ctx context.Context) (*fleet.HelmOptions, diag
 	if !h.Values.IsNull() && !h.Values.IsUnknown() {
 		values, err := yamlmap.JSON(h.Values)
 		if err != nil {
-			diags.AddAttributeError(path.Root("helm").AtName("values"), "Invalid YAML mapping", err.Error())
+			diags.AddAttributeError(path.Root("helm").AtName("values"), "Invalid YAML mapping", validate.Detail(path.Root("helm").AtName("values"), err.Error()))
 		}
 		out.Values = values
 	}

@@ -2,7 +2,6 @@ package workloads
 
 import (
 	"context"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -63,7 +62,7 @@ func helmOpSpecAttributes() map[string]schema.Attribute {
 			Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
 			NestedObject: schema.NestedAttributeObject{
 				Attributes: map[string]schema.Attribute{
-					"name":     framework.OptionalString("Name of the bundle.", validate.NamedAttribute(validate.ResourceName())),
+					"name":     framework.OptionalString("Name of the bundle.", validate.ResourceName()),
 					"selector": framework.LabelSelectorAttribute("Selects the bundles by their labels."),
 					"accepted_states": schema.ListAttribute{
 						Optional: true, ElementType: types.StringType,
@@ -106,7 +105,7 @@ func helmOpSpecAttributes() map[string]schema.Attribute {
 				"kind": schema.StringAttribute{Required: true, Description: "`Secret` or `ConfigMap`.",
 					Validators: []validator.String{stringvalidator.OneOf("Secret", "ConfigMap")}},
 				"name": schema.StringAttribute{Required: true, Description: "Name of the Secret or ConfigMap.",
-					Validators: []validator.String{validate.NamedAttribute(validate.ResourceName())}},
+					Validators: []validator.String{validate.ResourceName()}},
 			}},
 		},
 		"version": schema.StringAttribute{Computed: true, Description: "The chart version Fleet resolved from `helm.version` and deploys."},
@@ -115,17 +114,14 @@ func helmOpSpecAttributes() map[string]schema.Attribute {
 	return attrs
 }
 
-// chartRepoURL is how a chart repository is addressed.
-var chartRepoURL = regexp.MustCompile(`^(https?|oci)://[^\s/]+\S*$`)
-
 func helmOptionsAttribute() schema.SingleNestedAttribute {
 	keyRef := func(kind string) schema.SingleNestedAttribute {
 		return schema.SingleNestedAttribute{
 			Optional:    true,
 			Description: "A key of a " + kind + " holding values (YAML).",
 			Attributes: map[string]schema.Attribute{
-				"name":      schema.StringAttribute{Required: true, Description: "Name of the " + kind + ".", Validators: []validator.String{validate.NamedAttribute(validate.ResourceName())}},
-				"namespace": framework.OptionalString("Namespace of the "+kind+" in the downstream cluster; defaults to the release's.", validate.NamedAttribute(validate.NamespaceName())),
+				"name":      schema.StringAttribute{Required: true, Description: "Name of the " + kind + ".", Validators: []validator.String{validate.ResourceName()}},
+				"namespace": framework.OptionalString("Namespace of the "+kind+" in the downstream cluster; defaults to the release's.", validate.NamespaceName()),
 				"key":       schema.StringAttribute{Required: true, Description: "The key.", Validators: framework.NonEmptyString()},
 			},
 		}
@@ -135,14 +131,16 @@ func helmOptionsAttribute() schema.SingleNestedAttribute {
 		Description: "The chart and how Helm installs it.",
 		Validators:  []validator.Object{chartSource{}},
 		Attributes: map[string]schema.Attribute{
-			"chart": framework.OptionalString("Chart name in `repo` (an HTTP(S) chart repository), or the URL of a chart archive " +
-				"(`.tgz`) without `repo` and `version`. Leave it unset for an OCI chart: `repo` then holds the whole " +
-				"`oci://` reference, as Fleet requires."),
-			"repo": framework.OptionalString("URL of the chart repository (`https://` or `oci://`).",
-				stringvalidator.RegexMatches(chartRepoURL, "must be an http://, https:// or oci:// URL")),
-			"version": framework.OptionalString("Chart version or semver constraint (e.g. `^1.2`); unset, the latest."),
+			"chart": framework.OptionalString("Chart name in `repo` (an HTTP(S) chart repository), or the URL of a chart archive "+
+				"(`.tgz`) without `repo` and `version`. Leave it unset for an OCI chart: `repo` then holds the whole "+
+				"`oci://` reference, as Fleet requires.", validate.URLPassword("set helm_credentials (or helm_secret_name) instead")),
+			"repo": framework.OptionalString("URL of the chart repository (`https://` or `oci://`). Not sensitive: give credentials "+
+				"with `helm_credentials`, not in the URL.",
+				validate.ChartRepositoryURL(), validate.URLPassword("set helm_credentials (or helm_secret_name) instead")),
+			"version": framework.OptionalString("Chart version or semver constraint as Helm reads it (e.g. `1.2.3`, `^1.2`, "+
+				"`>= 1.0 < 2.0`); unset, the latest.", validate.VersionConstraint()),
 			"release_name": framework.OptionalString("Name of the Helm release (at most 53 characters); unset, Fleet derives one.",
-				stringvalidator.LengthAtMost(53), validate.NamedAttribute(validate.ResourceName())),
+				stringvalidator.LengthAtMost(53), validate.ResourceName()),
 			"values": schema.StringAttribute{
 				Optional: true, CustomType: yamlmap.Type{},
 				PlanModifiers: []planmodifier.String{framework.KeepStateSpelling(semantic.Same[yamlmap.Meaning])},
@@ -205,7 +203,7 @@ func (chartSource) ValidateObject(ctx context.Context, req validator.ObjectReque
 	}
 	c, r := strings.ToLower(chart.ValueString()), strings.ToLower(repo.ValueString())
 	fail := func(at, detail string) {
-		resp.Diagnostics.AddAttributeError(req.Path.AtName(at), "Invalid chart source", detail)
+		resp.Diagnostics.AddAttributeError(req.Path.AtName(at), "Invalid chart source", validate.Detail(req.Path.AtName(at), detail))
 	}
 	switch {
 	case strings.HasSuffix(c, ".tgz"):

@@ -211,7 +211,7 @@ func TestInvalidHelmOpInput(t *testing.T) {
 	cases := map[string]struct{ body, want string }{
 		"values list":     {`helm = { chart = "x", repo = "https://charts.example.com", values = "- a\n- b" }`, `(?s)Invalid YAML mapping.*Attribute helm.values: must be a YAML or JSON mapping`},
 		"values syntax":   {`helm = { chart = "x", repo = "https://charts.example.com", values = "a: [" }`, `(?s)Invalid YAML mapping`},
-		"repo scheme":     {`helm = { chart = "x", repo = "https://charts.example.com", repo = "ftp://charts" }`, `(?s)must be an http://, https:// or oci:// URL`},
+		"repo scheme":     {`helm = { chart = "x", repo = "https://charts.example.com", repo = "ftp://charts" }`, `(?s)Invalid chart repository.*Attribute helm.repo: "ftp://charts" is neither`},
 		"release name":    {`helm = { chart = "x", repo = "https://charts.example.com", release_name = "Web_App" }`, `(?s)Attribute helm.release_name: "Web_App"`},
 		"values from":     {`helm = { chart = "x", repo = "https://charts.example.com", values_from = [{}] }`, `(?s)exactly one of config_map_key_ref,\s+secret_key_ref`},
 		"dependency":      {`helm = { chart = "x", repo = "https://charts.example.com" }` + "\n" + `bundle_depends_on = [{ name = "a", selector = { match_labels = { a = "b" } } }]`, `(?s)exactly one of name, selector`},
@@ -221,9 +221,9 @@ func TestInvalidHelmOpInput(t *testing.T) {
 		"secret conflict": {`helm = { chart = "x", repo = "https://charts.example.com" }` + "\n" + `helm_secret_name = "s"` + "\n" + `helm_credentials = { username = "u", password_wo = "p" }`, `(?s)Invalid Attribute Combination`},
 		"no password":     {`helm = { chart = "x", repo = "https://charts.example.com" }` + "\n" + `helm_credentials = { username = "u" }`, `(?s)password_wo`},
 		"timeout":         {`helm = { chart = "x", repo = "https://charts.example.com", timeout_seconds = 0 }`, `(?s)timeout_seconds.*at least 1`},
-		"oci with chart":  {`helm = { chart = "x", repo = "oci://registry.corp/charts/x" }`, `(?s)Invalid chart source.*oci:// reference: leave chart unset`},
+		"oci with chart":  {`helm = { chart = "x", repo = "oci://registry.corp/charts/x" }`, `(?s)Invalid chart source.*Attribute helm.chart:.*oci://\s+reference:\s+leave\s+chart\s+unset`},
 		"name no repo":    {`helm = { chart = "x" }`, `(?s)Invalid chart source.*needs repo`},
-		"tgz with repo":   {`helm = { chart = "https://h/x-1.0.0.tgz", repo = "https://h" }`, `(?s)Invalid chart source.*leave repo unset`},
+		"tgz with repo":   {`helm = { chart = "https://h/x-1.0.0.tgz", repo = "https://h" }`, `(?s)Invalid chart source.*Attribute helm.repo:.*leave\s+repo\s+unset`},
 		"no chart":        {`helm = { version = "1.0.0" }`, `(?s)Invalid chart source.*set chart`},
 	}
 	for name, tc := range cases {

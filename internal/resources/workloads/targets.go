@@ -44,14 +44,14 @@ func targetsAttribute(what string) schema.ListNestedAttribute {
 				"cluster_name": schema.StringAttribute{
 					Optional:    true,
 					Description: "Name of a Fleet Cluster in the namespace.",
-					Validators:  []validator.String{validate.NamedAttribute(validate.ResourceName())},
+					Validators:  []validator.String{validate.ResourceName()},
 				},
 				"cluster_selector": framework.LabelSelectorAttribute("Selects clusters by their labels. With `cluster_group` or " +
 					"`cluster_group_selector`, it narrows the clusters of the selected groups."),
 				"cluster_group": schema.StringAttribute{
 					Optional:    true,
 					Description: "Name of a Fleet ClusterGroup in the namespace.",
-					Validators:  []validator.String{validate.NamedAttribute(validate.ResourceName())},
+					Validators:  []validator.String{validate.ResourceName()},
 				},
 				"cluster_group_selector": framework.LabelSelectorAttribute("Selects cluster groups by their labels."),
 			},
