@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -39,7 +40,9 @@ type ObjectHooks[T any, M any] struct {
 	// AfterApply waits after create or update until Fleet has acted on the
 	// object, and returns it as it is then.
 	AfterApply func(ctx context.Context, c *kube.Client, plan *M, applied *T, creating bool) (*T, diag.Diagnostics)
-	// AfterDelete removes what the resource owns besides the object.
+	// AfterDelete removes what the resource owns besides the object. It
+	// also runs, with the plan, when a create fails before the object
+	// exists, to remove what BeforeApply wrote.
 	AfterDelete func(ctx context.Context, c *kube.Client, state *M) diag.Diagnostics
 	// AfterRead fills model attributes that come from other objects than
 	// the managed one (e.g. a Secret Fleet writes for it). It runs after
@@ -154,17 +157,20 @@ func (r *ObjectResource[T, M, PM]) write(ctx context.Context, req ApplyRequest[M
 	plan, creating := PM(req.Plan), req.State == nil
 	if r.Hooks.BeforeApply != nil {
 		if diags.Append(r.Hooks.BeforeApply(ctx, r.Data.Client, req)...); diags.HasError() {
+			r.abandonCreate(ctx, plan, creating, diags)
 			return
 		}
 	}
 	obj, d := plan.Expand(ctx)
 	if diags.Append(d...); diags.HasError() {
+		r.abandonCreate(ctx, plan, creating, diags)
 		return
 	}
 	meta := plan.Meta()
 	applied, err := r.API.Apply(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString(), obj)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("Cannot write the %s", r.API.Kind), err.Error())
+		r.abandonCreate(ctx, plan, creating, diags)
 		return
 	}
 	plan.Flatten(applied, false)
@@ -180,6 +186,20 @@ func (r *ObjectResource[T, M, PM]) write(ctx context.Context, req ApplyRequest[M
 		diags.Append(r.Hooks.AfterRead(ctx, r.Data.Client, (*M)(plan), applied)...)
 	}
 	diags.Append(r.setState(ctx, state, req.PlanRaw, plan)...)
+}
+
+// abandonCreate removes, after a create that wrote no object (so no state),
+// what BeforeApply wrote: nothing would track it. The create context may be
+// what ran out, so cleaning up gets a minute of its own.
+func (r *ObjectResource[T, M, PM]) abandonCreate(ctx context.Context, plan PM, creating bool, diags *diag.Diagnostics) {
+	if !creating || r.Hooks.AfterDelete == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	for _, d := range r.Hooks.AfterDelete(ctx, r.Data.Client, (*M)(plan)) {
+		diags.AddWarning("Incomplete cleanup after the failed create", d.Summary()+": "+d.Detail())
+	}
 }
 
 // setState stores m, keeping null what prior leaves null and only others

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
 )
 
@@ -134,6 +135,7 @@ func (m *registryModel) Flatten(secret *corev1.Secret, imported bool) diag.Diagn
 	m.DataInSync = types.BoolValue(recorded && record.DataSHA256 == dataHash(secret.Data))
 
 	delete(secret.Annotations, registryAnnotation)
+	delete(secret.Annotations, framework.OwnerAnnotation)
 	m.ObjectMetaModel.SetFromServer(secret.ObjectMeta, imported)
 	m.ImagePrefix, m.SecretName = m.Server, m.Name
 	return diags

@@ -13,7 +13,6 @@ import (
 
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
-	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
@@ -40,6 +39,7 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		return
 	}
+	downstream.PlanMove(ctx, req, resp)
 	var drifted types.List
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("drifted_objects"), &drifted)...)
 	if len(drifted.Elements()) == 0 {
@@ -140,6 +140,14 @@ func (r *agentResource) write(ctx context.Context, config configGetter, plan, st
 	if diags.Append(d...); diags.HasError() {
 		return
 	}
+	priorUID := types.StringNull()
+	if state != nil {
+		priorUID = state.DownstreamUID
+	}
+	plan.DownstreamUID, d = down.IdentityOf(ctx, priorUID)
+	if diags.Append(d...); diags.HasError() {
+		return
+	}
 	planned, err := down.Plan(objects)
 	if err != nil {
 		diags.AddError("The downstream cluster cannot take Rancher's import manifest", err.Error())
@@ -151,10 +159,12 @@ func (r *agentResource) write(ctx context.Context, config configGetter, plan, st
 			return
 		}
 	}
-	if err := kubeconfigStore(workspace, name).Sync(ctx, up, k.KubeconfigWO.ValueString(), plan.Kubernetes.KubeconfigWOVersion); err != nil {
+	digest, err := kubeconfigStore(workspace, name).Sync(ctx, up, k.KubeconfigWO.ValueString(), plan.Kubernetes.KubeconfigWOVersion)
+	if err != nil {
 		diags.AddAttributeError(downstream.KubeconfigWOPath, "Cannot store the kubeconfig", err.Error())
 		return
 	}
+	diags.Append(downstream.KeepDigest(ctx, private, digest)...)
 
 	applied := make([]downstream.AppliedObject, 0, len(planned))
 	var applyErr error
@@ -190,113 +200,12 @@ type configGetter interface {
 	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
 }
 
-// connectFromState connects to the downstream cluster with the connection in
-// state, and the stored kubeconfig when kubeconfig_wo is used. nil without
-// a connection (right after an import).
-func (r *agentResource) connectFromState(ctx context.Context, state *agentModel) (*downstream.Cluster, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if state.Kubernetes == nil {
-		return nil, diags
-	}
-	kubeconfig := ""
-	if !state.Kubernetes.KubeconfigWOVersion.IsNull() {
-		workspace, name, err := validate.SplitNamespacedName(state.Cluster.ValueString())
-		if err != nil {
-			diags.AddError("Invalid cluster reference in state", err.Error())
-			return nil, diags
-		}
-		if kubeconfig, _, err = kubeconfigStore(workspace, name).Load(ctx, r.Data.Client); err != nil {
-			diags.AddAttributeError(downstream.KubernetesPath, "Cannot read the stored kubeconfig",
-				err.Error()+". Raise kubernetes.kubeconfig_wo_version and apply to store it again.")
-			return nil, diags
-		}
-	}
-	return downstream.Connect(ctx, state.Kubernetes, kubeconfig)
-}
-
-func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state agentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	workspace, name, err := validate.SplitNamespacedName(state.Cluster.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid cluster reference in state", err.Error())
-		return
-	}
-	cluster, err := clusterAPI.Get(ctx, r.Data.Client, workspace, name)
-	if errors.Is(err, framework.ErrNotFound) {
-		resp.State.RemoveResource(ctx) // the import went with its Rancher cluster
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Rancher cluster", err.Error())
-		return
-	}
-	state.ID = state.Cluster
-	state.ClusterID = types.StringValue("")
-	if cluster.Status != nil {
-		state.ClusterID = types.StringValue(cluster.Status.ClusterName)
-	}
-	fields, d := req.Private.GetKey(ctx, appliedFieldsKey)
-	resp.Diagnostics.Append(d...)
-	applied := appliedFromState(ctx, &state, fields, &resp.Diagnostics)
-	down, d := r.connectFromState(ctx, &state)
-	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
-		return
-	}
-	var drifted []string
-	if down != nil {
-		for _, a := range applied {
-			what, err := down.Drift(ctx, a, rancherRedeployManagers)
-			if err != nil {
-				resp.Diagnostics.AddError("Cannot check the imported objects for drift", err.Error())
-				return
-			}
-			if what != "" {
-				drifted = append(drifted, a.Ref.String()+": "+what)
-			}
-		}
-	}
-	state.AppliedObjects = appliedObjectsValue(applied)
-	state.DriftedObjects = flex.StringListValue(drifted)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
-}
-
-func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state agentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
-	defer cancel()
-	resp.Diagnostics.Append(diags...)
-	fields, d := req.Private.GetKey(ctx, appliedFieldsKey)
-	resp.Diagnostics.Append(d...)
-	applied := appliedFromState(ctx, &state, fields, &resp.Diagnostics)
-	down, d := r.connectFromState(ctx, &state)
-	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
-		return
-	}
-	if down != nil {
-		if resp.Diagnostics.Append(removeObjects(ctx, down, applied)...); resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	if state.Kubernetes != nil && !state.Kubernetes.KubeconfigWOVersion.IsNull() {
-		workspace, name, _ := validate.SplitNamespacedName(state.Cluster.ValueString())
-		if err := kubeconfigStore(workspace, name).Delete(ctx, r.Data.Client); err != nil {
-			resp.Diagnostics.AddError("Cannot delete the kubeconfig Secret", err.Error())
-		}
-	}
-}
-
 // kubeconfigStore keeps kubernetes.kubeconfig_wo next to the Rancher cluster.
 func kubeconfigStore(workspace, cluster string) downstream.KubeconfigStore {
-	return downstream.KubeconfigStore{Namespace: workspace, Name: cluster + "-rancher-agent-kubeconfig"}
+	return downstream.KubeconfigStore{
+		Owner:     framework.SecretOwner{Type: "fleet_rancher_agent", ID: workspace + "/" + cluster},
+		Namespace: workspace, Name: cluster + "-rancher-agent-kubeconfig",
+	}
 }
 
 const (
