@@ -56,7 +56,7 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	if err := removeAgentLeftovers(ctx, down); err != nil {
 		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "Cannot remove the agent's credentials downstream", err.Error())
 	}
-	if err := releaseClusterFields(ctx, upstream, target, true); err != nil {
+	if err := releaseClusterFields(ctx, upstream, target); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("cluster"), "Cannot remove the agent's settings from the Cluster", err.Error())
 	}
 	if state.RegistrationToken.IsNull() {

@@ -114,10 +114,9 @@ func syncKubeconfig(ctx context.Context, c *kube.Client, t agentTarget, plan *ag
 // installInputs is what a create settled before writing anything, and what
 // the installation leaves for the private state.
 type installInputs struct {
-	clientID  string
-	generated bool // the client ID is generated now, not the Cluster's
-	fields    agentClusterSpec
-	helm      *action.Configuration
+	clientID string
+	fields   agentClusterSpec
+	helm     *action.Configuration
 
 	digest      string    // of the stored kubeconfig, "" without kubeconfig_wo
 	installedAt time.Time // by the downstream cluster's clock
@@ -155,7 +154,7 @@ func prepareInstall(ctx context.Context, in *agentWriteInputs, plan *agentModel)
 		diags.AddAttributeError(downstream.KubernetesPath, "fleet-agent already installed", detail)
 		return nil, diags
 	}
-	return &installInputs{clientID: clientID, generated: generated, fields: fields, helm: helm}, diags
+	return &installInputs{clientID: clientID, fields: fields, helm: helm}, diags
 }
 
 // install writes what the agent needs (registration token, stored
@@ -188,7 +187,7 @@ func (r *agentResource) install(ctx context.Context, in *agentWriteInputs, inst 
 		diags.AddAttributeError(path.Root("cluster"), "Cannot update the Cluster", err.Error())
 		return fail()
 	}
-	written.add(func(ctx context.Context) error { return releaseClusterFields(ctx, upstream, target, !inst.generated) })
+	written.add(func(ctx context.Context) error { return releaseClusterFields(ctx, upstream, target) })
 	// The namespace first, marked as the provider's, so destroy knows it
 	// may remove it; removing it also removes what the agent wrote there.
 	if _, err := ensureAgentNamespace(ctx, down); err != nil {

@@ -87,11 +87,13 @@ func removeAgentLeftovers(ctx context.Context, d *downstream.Cluster) error {
 
 // releaseClusterFields gives up what fleet_agent applied to the Cluster
 // (agentEnvVars with the proxy, agentPullSecrets naming a Secret that is
-// gone). With keepClientID it keeps the client ID it owns: the Cluster's
-// identity, which fleet_cluster reports as client_id; a failed create
-// gives up the one it generated too. A Cluster that is gone has nothing
-// to give up (and an apply would create it again).
-func releaseClusterFields(ctx context.Context, c *kube.Client, t agentTarget, keepClientID bool) error {
+// gone). It keeps the client ID it owns: the Cluster's identity, which
+// fleet_cluster reports as client_id, and, as the kube-system UID, the one
+// the next installation into that cluster uses anyway. Keeping it also
+// keeps spec non-empty: an apply that left no field of spec to anyone
+// would make it null, which the Cluster CRD refuses. A Cluster that is gone
+// has nothing to give up (and an apply would create it again).
+func releaseClusterFields(ctx context.Context, c *kube.Client, t agentTarget) error {
 	cluster, err := clusters.ClusterAPI.Get(ctx, c, t.namespace, t.name)
 	if errors.Is(err, framework.ErrNotFound) {
 		return nil
@@ -100,7 +102,7 @@ func releaseClusterFields(ctx context.Context, c *kube.Client, t agentTarget, ke
 		return err
 	}
 	var spec agentClusterSpec
-	if keepClientID && agentspec.OwnsSpecField(cluster.ObjectMeta, agentFieldManager, "clientID") {
+	if agentspec.OwnsSpecField(cluster.ObjectMeta, agentFieldManager, "clientID") {
 		spec.ClientID = cluster.Spec.ClientID
 	}
 	return applyAgentClusterFields(ctx, c, t.namespace, t.name, spec)

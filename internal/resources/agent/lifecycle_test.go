@@ -91,8 +91,8 @@ func TestAccAgentReinstallWaitsForNewCheckIn(t *testing.T) {
 
 // TestAccAgentDestroyRemovesCredentials: in a cattle-fleet-system that was
 // there before, a create that fails at the chart removes what it wrote (the
-// client ID it generated and the proxy on the Cluster, the pull Secret, the
-// token); a destroy removes the agent's credentials for the management
+// proxy and pull secret on the Cluster, the pull Secret, the token; the
+// client ID it generated stays, the Cluster's identity); a destroy removes the agent's credentials for the management
 // cluster downstream and what the resource set on the Cluster, and leaves
 // the namespace, which is not the provider's, and the client ID.
 func TestAccAgentDestroyRemovesCredentials(t *testing.T) {
@@ -154,7 +154,13 @@ func TestAccAgentDestroyRemovesCredentials(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := nothingOnCluster(""); err != nil {
+					// The client ID stays: the Cluster's identity, the
+					// downstream kube-system UID the next install uses.
+					kubeSystem, err := down.Core.CoreV1().Namespaces().Get(ctx, "kube-system", metav1.GetOptions{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := nothingOnCluster(string(kubeSystem.UID)); err != nil {
 						t.Fatalf("the failed create left: %v", err)
 					}
 					if err := secretsGone("fleet-agent-pull-secret"); err != nil {
