@@ -165,13 +165,14 @@ func TestAccRancherImport(t *testing.T) {
 				PlanOnly: true,
 			},
 			{
-				// The connection, rancher_ca and which objects the apply created
-				// cannot be read back.
+				// The connection, rancher_ca, which objects the apply created
+				// and the downstream identity (it needs the connection) cannot
+				// be read back.
 				ResourceName:            agent,
 				ImportState:             true,
 				ImportStateId:           ns + "/edge-1",
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts", "kubernetes", "rancher_ca", "applied_objects"},
+				ImportStateVerifyIgnore: []string{"timeouts", "kubernetes", "rancher_ca", "applied_objects", "downstream_uid"},
 			},
 			{
 				// So the plan after an import block records the connection: an
