@@ -68,6 +68,9 @@ func TestAccAgentStoredKubeconfigIsBound(t *testing.T) {
 						t.Fatal(err)
 					}
 					for _, user := range tampered.AuthInfos {
+						// client-go ignores exec when inline credentials are
+						// set, so an attacker removes them.
+						user.Token, user.ClientCertificateData, user.ClientKeyData = "", nil, nil
 						user.Exec = &clientcmdapi.ExecConfig{APIVersion: "client.authentication.k8s.io/v1", Command: "/usr/bin/touch",
 							Args: []string{scratch}, InteractiveMode: clientcmdapi.NeverExecInteractiveMode}
 					}
