@@ -156,9 +156,10 @@ func commonSpecs() []attrSpec {
 			strings: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		{
-			name: AttrProxyURL, kind: kindString, env: EnvProxyURL,
-			description: "URL of the proxy for requests to the API server, with scheme `http`, `https` or `socks5`.",
-			strings:     []validator.String{proxyURLValidator()},
+			name: AttrProxyURL, kind: kindString, env: EnvProxyURL, sensitive: true,
+			description: "URL of the proxy for requests to the API server, with scheme `http`, `https` or `socks5`. " +
+				"Sensitive, as it may hold the proxy's credentials (`http://user:password@proxy:3128`).",
+			strings: []validator.String{proxyURLValidator()},
 		},
 		{
 			name: AttrExec, kind: kindObject,
@@ -176,13 +177,14 @@ func commonSpecs() []attrSpec {
 					strings:     []validator.String{stringvalidator.LengthAtLeast(1)},
 				},
 				{
-					name: AttrExecArgs, kind: kindStringList,
-					description: "Arguments passed to the command.",
+					name: AttrExecArgs, kind: kindStringList, sensitive: true,
+					description: "Arguments passed to the command. Sensitive, as some plugins take a secret as an argument.",
 				},
 				{
-					name: AttrExecEnv, kind: kindStringMap,
-					description: "Additional environment variables for the command.",
-					maps:        []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
+					name: AttrExecEnv, kind: kindStringMap, sensitive: true,
+					description: "Additional environment variables for the command. Sensitive, as they typically hold credentials " +
+						"(`AWS_SECRET_ACCESS_KEY`, `VAULT_TOKEN`).",
+					maps: []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
 				},
 			},
 		},

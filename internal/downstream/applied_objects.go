@@ -67,7 +67,8 @@ func DriftedObjectsAttribute(example string) schema.ListAttribute {
 	return schema.ListAttribute{
 		Computed: true, ElementType: types.StringType,
 		Description: "Applied objects that were deleted or changed out of band, found by the last refresh, with what " +
-			"happened (e.g. `" + example + "`). A non-empty list plans an update that applies the manifest again.",
+			"happened (e.g. `" + example + "`). A non-empty list plans an update that applies the manifest again; so does a " +
+			"refresh that cannot reach the downstream cluster with the connection in state (`" + NotChecked + "`).",
 	}
 }
 

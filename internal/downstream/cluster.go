@@ -53,6 +53,19 @@ const (
 // nothing is installed or written when it does not. Errors name the endpoint
 // and the attribute.
 func Connect(ctx context.Context, m *KubernetesModel, kubeconfig string) (*Cluster, diag.Diagnostics) {
+	c, diags := Open(ctx, m, kubeconfig)
+	if diags.HasError() {
+		return nil, diags
+	}
+	if err := c.Check(ctx); err != nil {
+		diags.AddAttributeError(KubernetesPath, "Cannot reach the downstream cluster", err.Error())
+		return nil, diags
+	}
+	return c, diags
+}
+
+// Open builds the client like Connect, without contacting the cluster.
+func Open(ctx context.Context, m *KubernetesModel, kubeconfig string) (*Cluster, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if m == nil {
 		diags.AddAttributeError(KubernetesPath, "Missing downstream connection", "Set kubernetes to reach the downstream cluster.")
@@ -83,10 +96,6 @@ func Connect(ctx context.Context, m *KubernetesModel, kubeconfig string) (*Clust
 		diags.Append(connection.Diagnostic(KubernetesPath, "Invalid downstream connection", err))
 		return nil, diags
 	}
-	if err := c.check(ctx); err != nil {
-		diags.AddAttributeError(KubernetesPath, "Cannot reach the downstream cluster", err.Error())
-		return nil, diags
-	}
 	return c, diags
 }
 
@@ -104,7 +113,9 @@ func (c *Cluster) Core() kubernetes.Interface { return c.core }
 // owned Secrets downstream.
 func (c *Cluster) Client() *kube.Client { return c.client }
 
-func (c *Cluster) check(ctx context.Context) error {
+// Check reports an error when the cluster does not answer or rejects the
+// credentials.
+func (c *Cluster) Check(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 	_, err := c.core.CoreV1().Namespaces().Get(ctx, "kube-system", metav1.GetOptions{})

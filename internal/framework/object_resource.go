@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -42,7 +43,9 @@ type ObjectHooks[T any, M any] struct {
 	// waits for, that update waits for too. On create its errors (and those
 	// of AfterRead) are reported as warnings, as the object exists.
 	AfterApply func(ctx context.Context, c *kube.Client, plan *M, applied *T, firstWait bool) (*T, diag.Diagnostics)
-	// AfterDelete removes what the resource owns besides the object.
+	// AfterDelete removes what the resource owns besides the object. It
+	// also runs, with the plan, when a create fails before the object
+	// exists, to remove what BeforeApply wrote.
 	AfterDelete func(ctx context.Context, c *kube.Client, state *M) diag.Diagnostics
 	// AfterRead fills model attributes that come from other objects than
 	// the managed one (e.g. a Secret Fleet writes for it). It runs after
@@ -202,17 +205,20 @@ func (r *ObjectResource[T, M, PM]) write(ctx context.Context, req ApplyRequest[M
 	plan := PM(req.Plan)
 	if r.Hooks.BeforeApply != nil {
 		if diags.Append(r.Hooks.BeforeApply(ctx, r.Data.Client, req)...); diags.HasError() {
+			r.abandonCreate(ctx, plan, req.State == nil, diags)
 			return false, nil
 		}
 	}
 	obj, d := plan.Expand(ctx)
 	if diags.Append(d...); diags.HasError() {
+		r.abandonCreate(ctx, plan, req.State == nil, diags)
 		return false, nil
 	}
 	meta := plan.Meta()
 	applied, err := r.API.Apply(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString(), obj)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("Cannot write the %s", r.API.Kind), err.Error())
+		r.abandonCreate(ctx, plan, req.State == nil, diags)
 		return false, nil
 	}
 	plan.Flatten(applied, false)
@@ -233,6 +239,20 @@ func (r *ObjectResource[T, M, PM]) write(ctx context.Context, req ApplyRequest[M
 		diags.AddError(fmt.Sprintf("Removed from the configuration, but still set on the %s", r.API.Kind), leftBehindDetail(left, any(applied)))
 	}
 	return true, after
+}
+
+// abandonCreate removes, after a create that wrote no object (so no state),
+// what BeforeApply wrote: nothing would track it. The create context may be
+// what ran out, so cleaning up gets a minute of its own.
+func (r *ObjectResource[T, M, PM]) abandonCreate(ctx context.Context, plan PM, creating bool, diags *diag.Diagnostics) {
+	if !creating || r.Hooks.AfterDelete == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	for _, d := range r.Hooks.AfterDelete(ctx, r.Data.Client, (*M)(plan)) {
+		diags.AddWarning("Incomplete cleanup after the failed create", d.Summary()+": "+d.Detail())
+	}
 }
 
 // setState stores m, keeping null what prior leaves null and only others

@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 )
@@ -17,7 +18,9 @@ import (
 // same ConfigMap and bootstrap Secret the Deployment would mount. While the
 // process runs, the harness also reports that Deployment available, as the
 // Deployment controller would for a running pod; otherwise Fleet would keep
-// the cluster NotReady ("fleet-agent ... Replicas: 0/1").
+// the cluster NotReady ("fleet-agent ... Replicas: 0/1"). When the
+// Deployment is deleted, the harness ends the process, as the kubelet ends
+// the pod.
 type Agent struct{ proc *process }
 
 // Stop ends the agent process.
@@ -76,6 +79,8 @@ func (e *Env) startAgent(ctx context.Context, logName string, down *Cluster) (*A
 // reportAgentDeploymentAvailable keeps the status of the fleet-agent
 // Deployment in down at "all replicas available" until the agent process
 // exits, catching up whenever Fleet redeploys the agent (a new generation).
+// When the Deployment is deleted (helm uninstall, its namespace deleted),
+// it stops the agent, as the kubelet would kill the Deployment's pod.
 func reportAgentDeploymentAvailable(agent *process, down *Cluster) {
 	deployments := down.Core.AppsV1().Deployments(SystemNamespace)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -84,8 +89,15 @@ func reportAgentDeploymentAvailable(agent *process, down *Cluster) {
 		<-agent.done
 		cancel()
 	}()
+	seen := false
 	for {
-		if d, err := deployments.Get(ctx, "fleet-agent", metav1.GetOptions{}); err == nil && !deploymentAvailable(d) {
+		d, err := deployments.Get(ctx, "fleet-agent", metav1.GetOptions{})
+		if apierrors.IsNotFound(err) && seen {
+			agent.stop(10 * time.Second)
+			return
+		}
+		seen = seen || err == nil
+		if err == nil && !deploymentAvailable(d) {
 			replicas := ptr.Deref(d.Spec.Replicas, 1)
 			now := metav1.Now()
 			d.Status = appsv1.DeploymentStatus{

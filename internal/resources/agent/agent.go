@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -97,6 +96,7 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if sameChartSource(planChart, stateChart) && pinned.Equal(installed) && status.ValueString() == release.StatusDeployed.String() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("chart_version"), installed)...)
 	}
+	downstream.PlanMove(ctx, req, resp)
 	framework.SettleNoOpPlan(req, resp)
 }
 
@@ -130,7 +130,7 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	defer cancel()
 	resp.Diagnostics.Append(d...)
 	upstream, target := r.Data.Client, plan.target()
-	in, d := prepareAgentWrite(ctx, upstream, req.Config, &plan)
+	in, d := prepareAgentWrite(ctx, upstream, req.Config, &plan, types.StringNull())
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -146,7 +146,11 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	plan.setRelease(rel)
 	plan.Registered = types.BoolValue(false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	registered, d := awaitRegistration(ctx, upstream, in.down, target)
+	resp.Diagnostics.Append(downstream.KeepDigest(ctx, resp.Private, inst.digest)...)
+	resp.Diagnostics.Append(keepInstalledAt(ctx, resp.Private, inst.installedAt)...)
+	// Only a check-in after this installation counts: the Cluster may show
+	// one of an agent installed before.
+	registered, d := awaitRegistration(ctx, upstream, in.down, target, inst.installedAt)
 	resp.Diagnostics.Append(d...)
 	plan.Registered = types.BoolValue(registered)
 	if registered && plan.RegistrationToken.IsNull() {
@@ -156,76 +160,6 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state agentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	upstream, target := r.Data.Client, state.target()
-	imported := framework.WasImported(ctx, req.Private)
-	if state.Kubernetes == nil {
-		k, err := importedKubernetes(ctx, upstream, target)
-		if err != nil {
-			resp.Diagnostics.AddError("Cannot import the agent", err.Error())
-			return
-		}
-		state.Kubernetes = k
-	}
-	kubeconfig, err := kubeconfigFor(ctx, upstream, &state)
-	if errors.Is(err, framework.ErrNotFound) && !imported {
-		// Without it the release cannot be read: plan an update, which
-		// stores the configuration's kubeconfig again.
-		resp.Diagnostics.AddWarning("Cannot read the fleet-agent release", err.Error())
-		state.ReleaseStatus = types.StringValue(release.StatusUnknown.String())
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "Cannot connect to the downstream cluster", err.Error())
-		return
-	}
-	down, d := downstream.Connect(ctx, state.Kubernetes, kubeconfig)
-	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
-		return
-	}
-	helm, err := newHelm(down.RESTConfig())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "Cannot use Helm downstream", err.Error())
-		return
-	}
-	rel, err := lastRelease(helm)
-	if errors.Is(err, framework.ErrNotFound) || (err == nil && rel.Info.Status == release.StatusUninstalled) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "Cannot read the fleet-agent release", err.Error())
-		return
-	}
-
-	modified := !imported && state.ReleaseStatus.ValueString() == release.StatusDeployed.String() && !state.releaseMatches(rel)
-	if imported {
-		resp.Diagnostics.Append(state.flattenImported(ctx, upstream, rel)...)
-	}
-	state.setRelease(rel)
-	if modified {
-		state.ReleaseStatus = types.StringValue(releaseModified)
-	}
-	cluster, err := clusters.ClusterAPI.Get(ctx, upstream, target.namespace, target.name)
-	switch {
-	case errors.Is(err, framework.ErrNotFound):
-		state.Registered = types.BoolValue(false)
-	case err != nil:
-		resp.Diagnostics.AddAttributeError(path.Root("cluster"), "Cannot read the Cluster", err.Error())
-		return
-	default:
-		state.Registered = types.BoolValue(cluster.Status != nil && cluster.Status.Agent.LastSeen != nil)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
 
 func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -239,7 +173,7 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	defer cancel()
 	resp.Diagnostics.Append(d...)
 	upstream, target := r.Data.Client, plan.target()
-	in, d := prepareAgentWrite(ctx, upstream, req.Config, &plan)
+	in, d := prepareAgentWrite(ctx, upstream, req.Config, &plan, state.DownstreamUID)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -261,8 +195,21 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 			fmt.Sprintf("%s. If it was uninstalled, refresh (terraform apply -refresh-only) to plan a new installation.", err))
 		return
 	}
+	if releaseStatus(current).IsPending() {
+		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "The fleet-agent release is pending", pendingError(current).Error())
+		return
+	}
+	adoptedBy, err := adoptingRelease(ctx, down)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "Cannot read the agent Deployment", err.Error())
+		return
+	}
+	if changed := chartChanges(&state, &plan); adoptedBy != "" && len(changed) > 0 {
+		resp.Diagnostics.AddError("The agent is Fleet's now", adoptedError(adoptedBy, changed).Error())
+		return
+	}
 
-	resp.Diagnostics.Append(syncKubeconfig(ctx, upstream, target, &plan, kubeconfig)...)
+	resp.Diagnostics.Append(syncKubeconfig(ctx, upstream, target, &plan, kubeconfig, resp.Private)...)
 	if err := applyAgentClusterFields(ctx, upstream, target.namespace, target.name, fields); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("cluster"), "Cannot update the Cluster", err.Error())
 	}
@@ -278,9 +225,10 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	rel := current
 	vals := chartValues(managed, registrationFromRelease(current.Config))
-	// An upgrade that changes nothing would only add a revision.
-	if current.Info.Status != release.StatusDeployed || current.Chart.Metadata.Version != ch.Metadata.Version ||
-		!sameValues(current.Config, vals) || (plan.ImagePullSecret == nil) != (state.ImagePullSecret == nil) {
+	// An upgrade that changes nothing would only add a revision; after
+	// adoption any upgrade would fight Fleet's release.
+	if adoptedBy == "" && (releaseStatus(current) != release.StatusDeployed || releaseChartVersion(current) != ch.Metadata.Version ||
+		!sameValues(current.Config, vals) || (plan.ImagePullSecret == nil) != (state.ImagePullSecret == nil)) {
 		rel, err = upgradeAgent(ctx, helm, ch, vals, plan.ImagePullSecret != nil)
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot upgrade the fleet-agent chart", err.Error())
@@ -293,50 +241,4 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		plan.setRelease(rel)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state agentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, d := r.DeleteContext(ctx, state.Timeouts)
-	defer cancel()
-	resp.Diagnostics.Append(d...)
-	upstream, target := r.Data.Client, state.target()
-	const hint = " If the downstream cluster no longer exists, remove the agent from the state: terraform state rm <address>."
-	kubeconfig, err := kubeconfigFor(ctx, upstream, &state)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "Cannot connect to the downstream cluster", err.Error()+hint)
-		return
-	}
-	down, d := downstream.Connect(ctx, state.Kubernetes, kubeconfig)
-	if d.HasError() {
-		for _, e := range d.Errors() {
-			resp.Diagnostics.AddError(e.Summary(), e.Detail()+hint)
-		}
-		return
-	}
-	helm, err := newHelm(down.RESTConfig())
-	if err == nil {
-		err = uninstallAgent(helm)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot uninstall the fleet-agent chart", err.Error())
-		return
-	}
-	if state.ImagePullSecret != nil {
-		if err := deletePullSecret(ctx, down); err != nil {
-			resp.Diagnostics.AddError("Cannot delete the image pull Secret", err.Error())
-		}
-	}
-	if state.RegistrationToken.IsNull() {
-		if err := clusters.DeleteOwnedToken(ctx, upstream, target.namespace, target.ownedTokenName()); err != nil {
-			resp.Diagnostics.AddError("Cannot delete the registration token", err.Error())
-		}
-	}
-	if err := target.kubeconfigStore().Delete(ctx, upstream); err != nil {
-		resp.Diagnostics.AddError("Cannot delete the stored kubeconfig", err.Error())
-	}
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/release"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -192,5 +194,60 @@ func TestChartVersionMatches(t *testing.T) {
 		if got := chartVersionMatches(c.version, c.want); got != c.ok {
 			t.Errorf("chartVersionMatches(%q, %q) = %v", c.version, c.want, got)
 		}
+	}
+}
+
+// TestOddReleaseRecords: a release record without info or chart metadata
+// (hand-edited or truncated storage Secret) is read without a panic, and
+// never matches the state.
+func TestOddReleaseRecords(t *testing.T) {
+	m := agentModel{Values: types.StringNull(), ChartVersion: types.StringValue("0.16.0")}
+	for name, rel := range map[string]*release.Release{
+		"empty":       {},
+		"no chart":    {Info: &release.Info{Status: release.StatusDeployed}},
+		"no metadata": {Info: &release.Info{Status: release.StatusDeployed}, Chart: &chart.Chart{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m.setRelease(rel)
+			if rel.Info == nil && m.ReleaseStatus.ValueString() != release.StatusUnknown.String() {
+				t.Errorf("release_status %q without info", m.ReleaseStatus.ValueString())
+			}
+			if m.releaseMatches(rel) {
+				t.Error("an odd release matches the state")
+			}
+		})
+	}
+	pending := pendingError(&release.Release{Info: &release.Info{Status: release.StatusPendingUpgrade}}).Error()
+	if !strings.Contains(pending, "is pending-upgrade") || !strings.Contains(pending, "helm -n cattle-fleet-system rollback fleet-agent") {
+		t.Errorf("pending error: %s", pending)
+	}
+}
+
+// TestChartChanges names what only the chart carries, which Fleet's
+// adopted agent ignores; the proxy and pull secret reach it through the
+// Cluster.
+func TestChartChanges(t *testing.T) {
+	base := func() *agentModel {
+		return &agentModel{
+			Values: types.StringValue("agent:\n  replicas: 1\n"), Chart: &agentChartModel{
+				Repository: types.StringNull(), Name: types.StringValue("fleet-agent"), Version: types.StringNull(), Path: types.StringValue("/c"),
+				Username: types.StringNull(), PasswordWOVersion: types.Int64Null(),
+			},
+			APIServerURL: types.StringValue("https://a"), APIServerCA: types.StringValue("ca"),
+			AgentTLSMode: types.StringNull(), SystemDefaultRegistry: types.StringNull(),
+		}
+	}
+	state, plan := base(), base()
+	plan.Values = types.StringValue(`{"agent": {"replicas": 1}}`) // the same values, spelt otherwise
+	plan.AgentProxy = &agentspec.ProxyModel{HTTPSProxy: types.StringValue("http://p:3128")}
+	plan.Chart.Username, plan.Chart.PasswordWOVersion = types.StringValue("u"), types.Int64Value(2) // how to reach it
+	if changed := chartChanges(state, plan); len(changed) != 0 {
+		t.Fatalf("chartChanges = %v, want none", changed)
+	}
+	plan.Values = types.StringValue("debug: true\n")
+	plan.Chart.Version = types.StringValue("0.16.1")
+	plan.SystemDefaultRegistry = types.StringValue("registry.corp")
+	if got, want := strings.Join(chartChanges(state, plan), ","), "values,chart,system_default_registry"; got != want {
+		t.Fatalf("chartChanges = %s, want %s", got, want)
 	}
 }

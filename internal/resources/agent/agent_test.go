@@ -374,10 +374,18 @@ resource "fleet_agent" "again" {
 				),
 			},
 			{
-				// A new proxy goes to the chart and to the Cluster.
+				// A new proxy goes to the Cluster, from which Fleet renders the
+				// agent it adopted, and to the chart while Fleet has not
+				// adopted it yet (after adoption an upgrade would fight
+				// Fleet's release: TestAccAgentAdoptedAgentIsFleets).
 				Config: config(proxy2, ""),
 				Check: func(*terraform.State) error {
-					if rel := agentRelease(t, down); rel.Config["proxy"] != proxy2 || rel.Config["token"] == "" {
+					dep, err := down.Core.AppsV1().Deployments(agentSystemNS).Get(ctx, "fleet-agent", metav1.GetOptions{})
+					if err != nil {
+						return err
+					}
+					adopted := dep.Annotations["meta.helm.sh/release-name"] != "fleet-agent"
+					if rel := agentRelease(t, down); !adopted && (rel.Config["proxy"] != proxy2 || rel.Config["token"] == "") {
 						return fmt.Errorf("release proxy %v, token kept: %v", rel.Config["proxy"], rel.Config["token"] != "")
 					}
 					if env := clusterEnv(acctest.FleetCluster(t, ns, "edge")); env["HTTPS_PROXY"] != proxy2 || env["https_proxy"] != proxy2 {

@@ -17,10 +17,8 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 )
 
-// agentFieldManager writes what fleet_agent sets on a Cluster. It is not
-// FieldManager: fleet_cluster applies the same Cluster without these fields,
-// and with one manager its next apply would remove them.
-const agentFieldManager = "terraform-provider-fleet-agent"
+// agentFieldManager writes what fleet_agent sets on a Cluster.
+const agentFieldManager = agentspec.AgentFieldManager
 
 // agentPullSecretName is the image pull Secret fleet_agent creates downstream.
 const agentPullSecretName = "fleet-agent-pull-secret"
@@ -57,17 +55,17 @@ type agentClusterSpec struct {
 // perpetual diff; the error says which attribute to set.
 func agentClusterFields(c *fleet.Cluster, clientID string, generated bool, proxy *agentspec.ProxyModel, pullSecret bool) (agentClusterSpec, error) {
 	var spec agentClusterSpec
-	if generated || ownsSpecField(c.ObjectMeta, agentFieldManager, "clientID") {
+	if generated || agentspec.OwnsSpecField(c.ObjectMeta, agentFieldManager, "clientID") {
 		spec.ClientID = clientID
 	}
 
 	others, current := agentspec.SplitAgentEnv(c.Spec.AgentEnvVars, true)
-	if proxy != nil && ownsSpecField(c.ObjectMeta, framework.FieldManager, "agentEnvVars") && !sameEnv(current.EnvVars(), proxy.EnvVars()) {
+	if proxy != nil && agentspec.OwnsSpecField(c.ObjectMeta, framework.FieldManager, "agentEnvVars") && !sameEnv(current.EnvVars(), proxy.EnvVars()) {
 		return spec, fmt.Errorf("fleet_cluster manages the agent variables (agent_env_vars/agent_proxy) of Cluster %s/%s "+
 			"without this proxy. Fleet keeps them as one list, so set agent_proxy on that fleet_cluster too, with the same values",
 			c.Namespace, c.Name)
 	}
-	if proxy != nil || (len(others) > 0 && ownsSpecField(c.ObjectMeta, agentFieldManager, "agentEnvVars")) {
+	if proxy != nil || (len(others) > 0 && agentspec.OwnsSpecField(c.ObjectMeta, agentFieldManager, "agentEnvVars")) {
 		spec.AgentEnvVars = agentspec.AgentEnv(others, proxy)
 	}
 
@@ -77,7 +75,7 @@ func agentClusterFields(c *fleet.Cluster, clientID string, generated bool, proxy
 	}
 	listed := slices.ContainsFunc(secrets, func(r corev1.LocalObjectReference) bool { return r.Name == agentPullSecretName })
 	if pullSecret {
-		if !listed && ownsSpecField(c.ObjectMeta, framework.FieldManager, "agentPullSecrets") {
+		if !listed && agentspec.OwnsSpecField(c.ObjectMeta, framework.FieldManager, "agentPullSecrets") {
 			return spec, fmt.Errorf("fleet_cluster manages the agent pull secrets (agent_pull_secrets) of Cluster %s/%s. "+
 				"Fleet keeps them as one list, so add %q to that fleet_cluster's agent_pull_secrets", c.Namespace, c.Name, agentPullSecretName)
 		}
@@ -123,21 +121,4 @@ func applyAgentClusterFields(ctx context.Context, c *kube.Client, namespace, nam
 		return fmt.Errorf("apply Cluster %s/%s: %w", namespace, name, err)
 	}
 	return nil
-}
-
-// ownsSpecField reports whether manager applied spec.<field> of the object.
-func ownsSpecField(meta metav1.ObjectMeta, manager, field string) bool {
-	for _, entry := range meta.ManagedFields {
-		if entry.Manager != manager || entry.Operation != metav1.ManagedFieldsOperationApply || entry.FieldsV1 == nil {
-			continue
-		}
-		var fields map[string]map[string]any
-		if err := json.Unmarshal(entry.FieldsV1.Raw, &fields); err != nil {
-			continue
-		}
-		if _, ok := fields["f:spec"]["f:"+field]; ok {
-			return true
-		}
-	}
-	return false
 }

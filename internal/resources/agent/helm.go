@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart"
@@ -122,13 +123,56 @@ func upgradeAgent(ctx context.Context, cfg *action.Configuration, ch *chart.Char
 }
 
 // uninstallAgent removes the release; a release that is gone is fine.
-func uninstallAgent(cfg *action.Configuration) error {
+// Helm's uninstall takes no context, so it runs aside and is waited for
+// only until ctx ends (its hooks are bounded by the time left); it may still
+// finish after that, and a later destroy finds the release gone.
+func uninstallAgent(ctx context.Context, cfg *action.Configuration) error {
 	uninstall := action.NewUninstall(cfg)
 	uninstall.IgnoreNotFound = true
-	if _, err := uninstall.Run(agentReleaseName); err != nil && !errors.Is(err, driver.ErrReleaseNotFound) {
-		return fmt.Errorf("helm uninstall %s from %s: %w", agentReleaseName, agentNamespace, err)
+	if deadline, ok := ctx.Deadline(); ok {
+		uninstall.Timeout = time.Until(deadline)
 	}
-	return nil
+	done := make(chan error, 1)
+	go func() {
+		_, err := uninstall.Run(agentReleaseName)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, driver.ErrReleaseNotFound) {
+			return fmt.Errorf("helm uninstall %s from %s: %w", agentReleaseName, agentNamespace, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("helm uninstall %s from %s did not finish in time (%w); it may still complete: check with "+
+			"helm -n %[2]s status %[1]s, and run the destroy again", agentReleaseName, agentNamespace, ctx.Err())
+	}
+}
+
+// releaseStatus and releaseChartVersion read a release record that may lack
+// parts (a hand-edited or truncated storage Secret): never a panic.
+func releaseStatus(rel *release.Release) release.Status {
+	if rel == nil || rel.Info == nil {
+		return release.StatusUnknown
+	}
+	return rel.Info.Status
+}
+
+func releaseChartVersion(rel *release.Release) string {
+	if rel == nil || rel.Chart == nil || rel.Chart.Metadata == nil {
+		return ""
+	}
+	return rel.Chart.Metadata.Version
+}
+
+// pendingError explains a release that an interrupted Helm operation (say,
+// Terraform killed during an apply) left pending: Helm refuses any other
+// operation on it until someone resolves it.
+func pendingError(rel *release.Release) error {
+	return fmt.Errorf("the %s release in %s is %s: a Helm operation on it was interrupted, and Helm refuses another until "+
+		"it is resolved. Roll it back to its last deployed revision (helm -n %[2]s rollback %[1]s), or, if it never "+
+		"deployed, uninstall it (helm -n %[2]s uninstall %[1]s) and refresh; then apply again",
+		agentReleaseName, agentNamespace, releaseStatus(rel))
 }
 
 // pullSecretRenderer adds the image pull Secret to the agent Deployment:

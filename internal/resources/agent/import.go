@@ -19,24 +19,11 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
 )
 
-// kubeconfigFor returns the kubeconfig_wo to connect with outside create
-// and update: the one the provider stored, when kubeconfig_wo is used.
-func kubeconfigFor(ctx context.Context, c *kube.Client, m *agentModel) (string, error) {
-	if m.Kubernetes == nil || m.Kubernetes.KubeconfigWOVersion.IsNull() {
-		return "", nil
-	}
-	kubeconfig, _, err := m.target().kubeconfigStore().Load(ctx, c)
-	if errors.Is(err, framework.ErrNotFound) {
-		return "", fmt.Errorf("%w; apply the configuration to store it again", err)
-	}
-	return kubeconfig, err
-}
-
 // importedKubernetes is the connection after an import: only what the
 // provider's kubeconfig Secret tells.
 func importedKubernetes(ctx context.Context, c *kube.Client, t agentTarget) (*downstream.KubernetesModel, error) {
 	store := t.kubeconfigStore()
-	_, version, err := store.Load(ctx, c)
+	_, version, err := store.Load(ctx, c, "")
 	if errors.Is(err, framework.ErrNotFound) {
 		return nil, fmt.Errorf("fleet_agent can only be imported when the provider keeps its downstream kubeconfig, i.e. it was "+
 			"installed with kubernetes.kubeconfig_wo: there is no Secret %s/%s", store.Namespace, store.Name)
@@ -91,8 +78,12 @@ func (m *agentModel) flattenImported(ctx context.Context, upstream *kube.Client,
 		}
 		m.Values = types.StringValue(string(data))
 	}
+	name := agentReleaseName
+	if rel.Chart != nil && rel.Chart.Metadata != nil {
+		name = rel.Chart.Metadata.Name
+	}
 	m.Chart = &agentChartModel{
-		Name: types.StringValue(rel.Chart.Metadata.Name), Version: types.StringValue(rel.Chart.Metadata.Version),
+		Name: types.StringValue(name), Version: types.StringValue(releaseChartVersion(rel)),
 		Repository: types.StringNull(), Path: types.StringNull(),
 		CABundle: types.StringNull(), Username: types.StringNull(), PasswordWO: types.StringNull(),
 		PasswordWOVersion: types.Int64Null(), InsecureSkipTLSVerify: types.BoolNull(),

@@ -51,9 +51,10 @@ type agentWriteInputs struct {
 }
 
 // prepareAgentWrite reads the write-only values and does everything that can
-// fail without side effects: reach the downstream cluster, load the chart,
+// fail without side effects: reach the downstream cluster and check it is
+// the one the state recorded (priorUID; null on create), load the chart,
 // read the target Cluster.
-func prepareAgentWrite(ctx context.Context, upstream *kube.Client, config tfsdk.Config, plan *agentModel) (*agentWriteInputs, diag.Diagnostics) {
+func prepareAgentWrite(ctx context.Context, upstream *kube.Client, config tfsdk.Config, plan *agentModel, priorUID types.String) (*agentWriteInputs, diag.Diagnostics) {
 	var in agentWriteInputs
 	kubeconfig, diags := configKubeconfig(ctx, config)
 	password, d := configPassword(ctx, config, pullSecretPasswordPath)
@@ -64,6 +65,10 @@ func prepareAgentWrite(ctx context.Context, upstream *kube.Client, config tfsdk.
 	}
 	in.kubeconfig, in.pullSecretPassword = kubeconfig, password
 	in.down, d = downstream.Connect(ctx, plan.Kubernetes, kubeconfig)
+	if diags.Append(d...); diags.HasError() {
+		return nil, diags
+	}
+	plan.DownstreamUID, d = in.down.IdentityOf(ctx, priorUID)
 	if diags.Append(d...); diags.HasError() {
 		return nil, diags
 	}
@@ -88,26 +93,33 @@ func conflictPath(m agentModel) path.Path {
 }
 
 func (m *agentModel) setRelease(rel *release.Release) {
-	m.ReleaseStatus = types.StringValue(rel.Info.Status.String())
-	m.ChartVersion = types.StringValue(rel.Chart.Metadata.Version)
+	m.ReleaseStatus = types.StringValue(releaseStatus(rel).String())
+	m.ChartVersion = types.StringValue(releaseChartVersion(rel))
 }
 
-// syncKubeconfig stores kubeconfig_wo when its version changed or the stored
-// one is gone, and removes the stored one when the connection no longer
-// uses it.
-func syncKubeconfig(ctx context.Context, c *kube.Client, t agentTarget, plan *agentModel, kubeconfig string) diag.Diagnostics {
+// syncKubeconfig stores kubeconfig_wo unless the Secret holds it with its
+// version already (a Secret changed outside Terraform is written again),
+// removes the stored one when the connection no longer uses it, and keeps
+// the digest that binds it to the resource in private state.
+func syncKubeconfig(ctx context.Context, c *kube.Client, t agentTarget, plan *agentModel, kubeconfig string, private privateSetter) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if err := t.kubeconfigStore().Sync(ctx, c, kubeconfig, plan.Kubernetes.KubeconfigWOVersion); err != nil {
+	digest, err := t.kubeconfigStore().Sync(ctx, c, kubeconfig, plan.Kubernetes.KubeconfigWOVersion)
+	if err != nil {
 		diags.AddAttributeError(downstream.KubeconfigWOPath, "Cannot store the kubeconfig", err.Error())
+		return diags
 	}
-	return diags
+	return downstream.KeepDigest(ctx, private, digest)
 }
 
-// installInputs is what a create settled before writing anything.
+// installInputs is what a create settled before writing anything, and what
+// the installation leaves for the private state.
 type installInputs struct {
 	clientID string
 	fields   agentClusterSpec
 	helm     *action.Configuration
+
+	digest      string    // of the stored kubeconfig, "" without kubeconfig_wo
+	installedAt time.Time // by the downstream cluster's clock
 }
 
 // prepareInstall settles the client ID and the Cluster fields, and checks
@@ -116,14 +128,10 @@ type installInputs struct {
 func prepareInstall(ctx context.Context, in *agentWriteInputs, plan *agentModel) (*installInputs, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	down, target := in.down, plan.target()
+	// The agent's own default client ID: the kube-system UID.
 	clientID, generated := in.cluster.Spec.ClientID, false
 	if clientID == "" {
-		var err error
-		if clientID, err = down.KubeSystemUID(ctx); err != nil {
-			diags.AddAttributeError(downstream.KubernetesPath, "Cannot generate a client ID", err.Error())
-			return nil, diags
-		}
-		generated = true
+		clientID, generated = plan.DownstreamUID.ValueString(), true
 	}
 	fields, err := agentClusterFields(in.cluster, clientID, generated, plan.AgentProxy, plan.ImagePullSecret != nil)
 	if err != nil {
@@ -165,10 +173,12 @@ func (r *agentResource) install(ctx context.Context, in *agentWriteInputs, inst 
 	}
 	if in.kubeconfig != "" {
 		store := target.kubeconfigStore()
-		if err := store.Save(ctx, upstream, in.kubeconfig, plan.Kubernetes.KubeconfigWOVersion.ValueInt64()); err != nil {
+		digest, err := store.Save(ctx, upstream, in.kubeconfig, plan.Kubernetes.KubeconfigWOVersion.ValueInt64())
+		if err != nil {
 			diags.AddAttributeError(downstream.KubeconfigWOPath, "Cannot store the kubeconfig", err.Error())
 			return fail()
 		}
+		inst.digest = digest
 		written.add(func(ctx context.Context) error { return store.Delete(ctx, upstream) })
 	}
 	// The client ID goes on the Cluster before the agent can register with
@@ -177,12 +187,20 @@ func (r *agentResource) install(ctx context.Context, in *agentWriteInputs, inst 
 		diags.AddAttributeError(path.Root("cluster"), "Cannot update the Cluster", err.Error())
 		return fail()
 	}
+	written.add(func(ctx context.Context) error { return releaseClusterFields(ctx, upstream, target) })
+	// The namespace first, marked as the provider's, so destroy knows it
+	// may remove it; removing it also removes what the agent wrote there.
+	if _, err := ensureAgentNamespace(ctx, down); err != nil {
+		diags.AddAttributeError(downstream.KubernetesPath, "Cannot create the agent's namespace", err.Error())
+		return fail()
+	}
+	written.add(func(ctx context.Context) error { return removeAgentLeftovers(ctx, down) })
 	if plan.ImagePullSecret != nil {
-		if err := writePullSecret(ctx, down, plan.ImagePullSecret, in.pullSecretPassword); err != nil {
+		if err := writePullSecret(ctx, down, target.owner(), plan.ImagePullSecret, in.pullSecretPassword); err != nil {
 			diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot write the image pull Secret", err.Error())
 			return fail()
 		}
-		written.add(func(ctx context.Context) error { return deletePullSecret(ctx, down) })
+		written.add(func(ctx context.Context) error { return deletePullSecret(ctx, down, target.owner()) })
 	}
 	plan.ID = types.StringValue(target.String())
 	plan.ClientID = types.StringValue(inst.clientID)
@@ -197,12 +215,14 @@ func (r *agentResource) install(ctx context.Context, in *agentWriteInputs, inst 
 		diags.AddAttributeError(path.Root("values"), "Invalid chart values", err.Error())
 		return fail()
 	}
+	before := time.Now()
 	rel, err := installAgent(ctx, inst.helm, in.chart, chartValues(managed, reg.values()), plan.ImagePullSecret != nil)
 	if err != nil {
-		written.add(func(context.Context) error { return uninstallAgent(inst.helm) })
+		written.add(func(ctx context.Context) error { return uninstallAgent(ctx, inst.helm) })
 		diags.AddError("Cannot install the fleet-agent chart", err.Error())
 		return fail()
 	}
+	inst.installedAt = installedAt(ctx, down, rel, before)
 	return rel
 }
 

@@ -18,7 +18,7 @@ import (
 
 // writePullSecret creates or updates the image pull Secret downstream,
 // creating the agent's namespace first when needed.
-func writePullSecret(ctx context.Context, d *downstream.Cluster, m *agentPullSecretModel, password string) error {
+func writePullSecret(ctx context.Context, d *downstream.Cluster, owner framework.SecretOwner, m *agentPullSecretModel, password string) error {
 	_, err := d.Core().CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: agentNamespace}}, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create namespace %s at %s: %w", agentNamespace, d.Host(), err)
@@ -32,28 +32,28 @@ func writePullSecret(ctx context.Context, d *downstream.Cluster, m *agentPullSec
 		return err
 	}
 	return framework.ApplyOwnedSecret(ctx, d.Client(), framework.OwnedSecret{
-		Namespace: agentNamespace, Name: agentPullSecretName,
+		Owner: owner, Namespace: agentNamespace, Name: agentPullSecretName,
 		Type: corev1.SecretTypeDockerConfigJson,
 		Data: map[string][]byte{corev1.DockerConfigJsonKey: config},
 	})
 }
 
-func deletePullSecret(ctx context.Context, d *downstream.Cluster) error {
-	return framework.DeleteOwnedSecret(ctx, d.Client(), agentNamespace, agentPullSecretName)
+func deletePullSecret(ctx context.Context, d *downstream.Cluster, owner framework.SecretOwner) error {
+	return framework.DeleteOwnedSecret(ctx, d.Client(), owner, agentNamespace, agentPullSecretName)
 }
 
 // updatePullSecret rewrites the pull Secret when its settings or the
 // password version change, and deletes it when image_pull_secret goes.
 func updatePullSecret(ctx context.Context, down *downstream.Cluster, state, plan *agentModel, password string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	p, s := plan.ImagePullSecret, state.ImagePullSecret
+	p, s, owner := plan.ImagePullSecret, state.ImagePullSecret, plan.target().owner()
 	switch {
 	case p == nil && s != nil:
-		if err := deletePullSecret(ctx, down); err != nil {
+		if err := deletePullSecret(ctx, down, owner); err != nil {
 			diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot delete the image pull Secret", err.Error())
 		}
 	case p != nil && (s == nil || !p.Server.Equal(s.Server) || !p.Username.Equal(s.Username) || !p.PasswordWOVersion.Equal(s.PasswordWOVersion)):
-		if err := writePullSecret(ctx, down, p, password); err != nil {
+		if err := writePullSecret(ctx, down, owner, p, password); err != nil {
 			diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot write the image pull Secret", err.Error())
 		}
 	}

@@ -49,9 +49,14 @@ func (m *agentModel) target() agentTarget {
 
 func (t agentTarget) String() string { return t.namespace + "/" + t.name }
 
+// owner is the fleet_agent the Secrets it writes belong to.
+func (t agentTarget) owner() framework.SecretOwner {
+	return framework.SecretOwner{Type: "fleet_agent", ID: t.String()}
+}
+
 // kubeconfigStore keeps kubernetes.kubeconfig_wo next to the Cluster.
 func (t agentTarget) kubeconfigStore() downstream.KubeconfigStore {
-	return downstream.KubeconfigStore{Namespace: t.namespace, Name: t.name + "-agent-kubeconfig"}
+	return downstream.KubeconfigStore{Owner: t.owner(), Namespace: t.namespace, Name: t.name + "-agent-kubeconfig"}
 }
 
 // ownedTokenName is the token the resource creates when none is configured.
@@ -118,16 +123,29 @@ func (r *agentResource) registration(ctx context.Context, plan *agentModel, t ag
 	return reg, diags
 }
 
-// awaitRegistration waits until the agent has checked in with Fleet. On
-// timeout the error says what the agent pods downstream report, if any.
-func awaitRegistration(ctx context.Context, upstream *kube.Client, down *downstream.Cluster, t agentTarget) (bool, diag.Diagnostics) {
+// checkedInSince reports whether the Cluster's agent checked in after
+// since: an agent installed before (a rebuilt downstream cluster, a
+// replaced fleet_agent) left its last check-in on the Cluster, which says
+// nothing about this installation. Zero since (a state from before the
+// provider kept it) accepts any check-in.
+func checkedInSince(c *fleet.Cluster, since time.Time) bool {
+	if c.Status == nil || c.Status.Agent.LastSeen == nil {
+		return false
+	}
+	return since.IsZero() || c.Status.Agent.LastSeen.After(since)
+}
+
+// awaitRegistration waits until the agent installed at since has checked in
+// with Fleet. On timeout the error says what the agent pods downstream
+// report, if any.
+func awaitRegistration(ctx context.Context, upstream *kube.Client, down *downstream.Cluster, t agentTarget, since time.Time) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	err := framework.Poll(ctx, func(ctx context.Context) (bool, error) {
 		cluster, err := clusters.ClusterAPI.Get(ctx, upstream, t.namespace, t.name)
 		if err != nil {
 			return false, err
 		}
-		return cluster.Status != nil && cluster.Status.Agent.LastSeen != nil, nil
+		return checkedInSince(cluster, since), nil
 	})
 	if err == nil {
 		return true, diags

@@ -41,6 +41,7 @@ type agentModel struct {
 	ReleaseStatus         types.String                `tfsdk:"release_status"`
 	ChartVersion          types.String                `tfsdk:"chart_version"`
 	Registered            types.Bool                  `tfsdk:"registered"`
+	DownstreamUID         types.String                `tfsdk:"downstream_uid"`
 	Timeouts              timeouts.Value              `tfsdk:"timeouts"`
 }
 
@@ -71,22 +72,40 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 			"`fleet-agent` Helm chart (release `fleet-agent` in `cattle-fleet-system`) with the registration values of a " +
 			"cluster registration token, and waits until the cluster has registered with Fleet as the `fleet_cluster` " +
 			"named by `cluster`.\n\n" +
-			"**Secrets.** The registration token, `kubernetes.kubeconfig_wo`, `image_pull_secret.password_wo` and " +
-			"`chart.password_wo` never reach the state. The chart is only downloaded by create and update, which have " +
-			"the configuration and so its write-only values, also when the update is one planned because the release " +
-			"drifted (`release_status`); refresh, import and destroy read the release downstream and need no chart. Reading and destroying the agent needs the downstream cluster, but Terraform does not " +
-			"send write-only values to refresh or destroy; so when `kubernetes.kubeconfig_wo` is used, the provider keeps " +
-			"that kubeconfig in the Secret `<cluster name>-agent-kubeconfig` in the cluster's namespace upstream (next to " +
-			"the Cluster, as Fleet itself keeps kubeconfigs for manager-initiated registration) and reads it back for " +
-			"refresh, update and destroy; the Secret is deleted with the resource. The other connection attributes are " +
-			"kept in state as they are (`token` and `client_key` marked sensitive).\n\n" +
+			"**What the state holds.** Never in plan or state: the registration token (it goes to the chart values " +
+			"downstream only), `kubernetes.kubeconfig_wo`, `image_pull_secret.password_wo` and `chart.password_wo`. In " +
+			"state, marked sensitive: the other credentials of `kubernetes` (`token`, `client_key`, `proxy_url`, " +
+			"`exec.args`, `exec.env`). Terraform gives refresh and destroy only the state, so they connect with those: for " +
+			"short-lived tokens (EKS, GKE) use `kubernetes.exec`, whose plugin runs on every refresh, or " +
+			"`kubeconfig_wo`. When the credentials in state are rejected or the cluster does not answer, refresh keeps the " +
+			"prior state with a warning and plans an update (`release_status` `unknown`), which connects with the " +
+			"configuration's credentials and stores them.\n\n" +
+			"**kubeconfig_wo.** So that refresh and destroy can use it, the provider keeps it upstream in the Secret " +
+			"`<cluster name>-agent-kubeconfig` in the cluster's namespace (next to the Cluster, as Fleet keeps kubeconfigs for " +
+			"manager-initiated registration), and deletes it with the resource. It is bound to the resource by its SHA-256, " +
+			"kept in private state: a Secret changed outside Terraform is not used (refresh warns and plans an update, which " +
+			"writes it again). And it may only hold inline credentials, refused at plan time otherwise: no `exec` plugin, " +
+			"auth provider, `tokenFile` or certificate and key paths (use `kubernetes.exec` for a credential plugin). So " +
+			"whoever can edit Secrets in that namespace cannot make Terraform run a command or read a file; whoever can read " +
+			"them can read the downstream credentials, as for Fleet's own kubeconfig Secrets.\n\n" +
+			"**Chart.** It is only downloaded by create and update, which have the configuration and so its write-only " +
+			"values, also when the update is one planned because the release drifted (`release_status`); refresh, import and " +
+			"destroy read the release downstream and need no chart.\n\n" +
 			"**Adoption.** Once registered, Fleet adopts the agent: it renders the agent Deployment from the Cluster " +
 			"(`fleet_cluster`). Settings given only to the chart would be lost then, so `agent_proxy` and " +
 			"`image_pull_secret` are also written to the Cluster (`spec.agentEnvVars`, `spec.agentPullSecrets`, with the " +
 			"field manager `" + agentFieldManager + "`, apart from `fleet_cluster`'s). The Cluster's `agentEnvVars` and " +
 			"`agentPullSecrets` are lists Fleet keeps whole: if `fleet_cluster` sets `agent_env_vars`, `agent_proxy` or " +
-			"`agent_pull_secrets` too, it must carry the same proxy and pull secret, which the provider checks.\n\n" +
-			"**Destroy** uninstalls the release (the agent stops) and leaves the Cluster to `fleet_cluster`. " +
+			"`agent_pull_secrets` too, it must carry the same proxy and pull secret, which the provider checks on both " +
+			"sides: `fleet_cluster` refuses to apply a list without them, and a refresh that finds them gone from the Cluster " +
+			"plans an update that puts them back.\n\n" +
+			"**Destroy** uninstalls the release (the agent stops); deletes downstream the agent's credentials for the " +
+			"management cluster (the Secrets `fleet-agent` and `fleet-agent-bootstrap`), the pull Secret, and " +
+			"`cattle-fleet-system` when the provider created it (labelled `app.kubernetes.io/managed-by=terraform-provider-fleet`); " +
+			"removes the proxy variables and pull secret it put on the Cluster; and deletes the registration token it created " +
+			"and the stored kubeconfig. A failed create removes the same. What stays by design: the Cluster and its client ID " +
+			"(`fleet_cluster`'s), and, in a `cattle-fleet-system` the provider did not create, what Fleet's own agent " +
+			"bundle left there (its Helm release record `fleet-agent-<cluster>`). " +
 			"Import with `<cluster namespace>/<cluster name>`; see the import example for what import cannot read back.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -98,7 +117,8 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 				Required: true,
 				Description: "The Fleet Cluster the agent registers as, `<namespace>/<name>` (e.g. `fleet_cluster.edge.id`). " +
 					"It must exist. The agent claims it by its `client_id`; when the Cluster has none, the provider " +
-					"generates one and sets it on the Cluster. Changing it reinstalls the agent.",
+					"generates one and sets it on the Cluster. Changing it, or a `kubernetes` that reaches another cluster " +
+					"(`downstream_uid`), reinstalls the agent.",
 				Validators:    []validator.String{validate.NamespacedName()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
@@ -267,10 +287,12 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 			},
 			"chart_version": schema.StringAttribute{Computed: true, Description: "Version of the installed chart."},
 			"registered": schema.BoolAttribute{
-				Computed:      true,
-				Description:   "Whether the agent has checked in with Fleet (the Cluster's `status.agent.lastSeen` is set).",
+				Computed: true,
+				Description: "Whether the agent installed by this resource has checked in with Fleet: the Cluster's " +
+					"`status.agent.lastSeen` is later than the installation (a check-in of an agent installed before does not count).",
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
+			"downstream_uid": downstream.UIDAttribute(),
 		},
 		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock},
 	}

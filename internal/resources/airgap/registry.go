@@ -133,7 +133,9 @@ func (r *registryResource) write(ctx context.Context, config tfsdk.Config, plan 
 	for k, v := range meta.Labels {
 		labels[k] = v
 	}
-	annotations := map[string]string{registryAnnotation: string(record)}
+	// The owner annotation keeps the Secret apart from those the provider
+	// writes for other resources (e.g. a GitRepo's <name>-git-credentials).
+	annotations := map[string]string{registryAnnotation: string(record), framework.OwnerAnnotation: registryOwner(meta.Namespace, meta.Name).String()}
 	for k, v := range meta.Annotations {
 		annotations[k] = v
 	}
@@ -212,7 +214,12 @@ func (r *registryResource) Delete(ctx context.Context, req resource.DeleteReques
 				namespace, name, strings.Join(users, "\n  ")))
 		return
 	}
-	if err := framework.DeleteOwnedSecret(ctx, r.Data.Client, namespace, name); err != nil {
+	if err := framework.DeleteOwnedSecret(ctx, r.Data.Client, registryOwner(namespace, name), namespace, name); err != nil {
 		resp.Diagnostics.AddError("Cannot delete the registry Secret", err.Error())
 	}
+}
+
+// registryOwner is the fleet_registry a registry Secret belongs to: itself.
+func registryOwner(namespace, name string) framework.SecretOwner {
+	return framework.SecretOwner{Type: "fleet_registry", ID: namespace + "/" + name}
 }

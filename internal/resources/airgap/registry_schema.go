@@ -39,7 +39,8 @@ func (r *registryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	labels.Validators = append(labels.Validators, reservedKey{framework.ManagedByLabel, "the provider sets it to mark the Secrets it owns"})
 	attrs["labels"] = labels
 	annotations := attrs["annotations"].(schema.MapAttribute)
-	annotations.Validators = append(annotations.Validators, reservedKey{registryAnnotation, "the provider keeps its records there"})
+	annotations.Validators = append(annotations.Validators, reservedKey{registryAnnotation, "the provider keeps its records there"},
+		reservedKey{framework.OwnerAnnotation, "the provider names the resource owning the Secret there"})
 	attrs["annotations"] = annotations
 	password := path.MatchRoot("password")
 	passwordWO := path.MatchRoot("password_wo")

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
 )
 
@@ -161,6 +162,7 @@ func (m *registryModel) Flatten(secret *corev1.Secret, imported bool) diag.Diagn
 	m.DataInSync = types.BoolValue(recorded && sum != "" && hmac.Equal([]byte(record.DataHMAC), []byte(sum)))
 
 	delete(secret.Annotations, registryAnnotation)
+	delete(secret.Annotations, framework.OwnerAnnotation)
 	m.ObjectMetaModel.SetFromServer(secret.ObjectMeta, imported)
 	m.ImagePrefix, m.SecretName = m.Server, m.Name
 	return diags

@@ -143,6 +143,9 @@ func (m *clusterModel) Flatten(c *fleet.Cluster, imported bool) {
 	}
 }
 
+// clusterType is the resource type, which owns the kubeconfig Secret.
+const clusterType = "fleet_cluster"
+
 // clusterResource is fleet_cluster on the generic object resource.
 type clusterResource = framework.ObjectResource[fleet.Cluster, clusterModel, *clusterModel]
 
@@ -151,12 +154,12 @@ var _ resource.ResourceWithImportState = (*clusterResource)(nil)
 // NewClusterResource is fleet_cluster.
 func NewClusterResource() resource.Resource {
 	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.Cluster, clusterModel]{
-		TypeName: "fleet_cluster",
+		TypeName: clusterType,
 		API:      ClusterAPI,
 		Schema:   clusterSchema,
 		Hooks: framework.ObjectHooks[fleet.Cluster, clusterModel]{
-			BeforeApply: writeClusterKubeconfig,
-			AfterApply:  awaitClusterCheckIn,
+			BeforeApply: beforeClusterApply,
+			AfterApply:  afterClusterApply,
 			AfterDelete: func(ctx context.Context, c *kube.Client, state *clusterModel) diag.Diagnostics {
 				return deleteClusterKubeconfig(ctx, c, state)
 			},
@@ -197,6 +200,7 @@ func writeClusterKubeconfig(ctx context.Context, c *kube.Client, req framework.A
 		data["apiServerCA"] = []byte(v)
 	}
 	err := framework.ApplyOwnedSecret(ctx, c, framework.OwnedSecret{
+		Owner:     kubeconfigOwner(plan),
 		Namespace: plan.Namespace.ValueString(),
 		Name:      plan.KubeConfigSecret.ValueString(),
 		Type:      corev1.SecretTypeOpaque,
@@ -213,7 +217,7 @@ func deleteClusterKubeconfig(ctx context.Context, c *kube.Client, state *cluster
 	if state.KubeconfigWOVersion.IsNull() {
 		return diags
 	}
-	if err := framework.DeleteOwnedSecret(ctx, c, state.Namespace.ValueString(), kubeconfigSecretName(state.Name.ValueString())); err != nil {
+	if err := framework.DeleteOwnedSecret(ctx, c, kubeconfigOwner(state), state.Namespace.ValueString(), kubeconfigSecretName(state.Name.ValueString())); err != nil {
 		diags.AddError("Cannot delete the kubeconfig Secret", err.Error())
 	}
 	return diags

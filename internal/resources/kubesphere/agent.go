@@ -144,10 +144,12 @@ func (r *agentResource) write(ctx context.Context, config tfsdk.Config, plan *ag
 		diags.AddAttributeError(downstream.KubernetesPath, "The member cannot be joined to this host", err.Error())
 		return
 	}
-	if err := kubeconfigStore(name).Sync(ctx, up, k.KubeconfigWO.ValueString(), plan.Kubernetes.KubeconfigWOVersion); err != nil {
+	digest, err := kubeconfigStore(name).Sync(ctx, up, k.KubeconfigWO.ValueString(), plan.Kubernetes.KubeconfigWOVersion)
+	if err != nil {
 		diags.AddAttributeError(downstream.KubeconfigWOPath, "Cannot store the kubeconfig", err.Error())
 		return
 	}
+	diags.Append(downstream.KeepDigest(ctx, private, digest)...)
 
 	applied, applyErr := downstream.ApplyAll(ctx, planned, prior)
 	if applyErr == nil {
@@ -217,11 +219,11 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	state.ID = state.Cluster
 	// Nothing of KubeSphere's rewrites the agent: every other manager is drift.
-	var d diag.Diagnostics
-	state.AppliedObjects, state.DriftedObjects, d = r.manifest(&state).Refresh(ctx, req.Private, nil)
+	refreshed, d := r.manifest(&state).Refresh(ctx, resp.Private, nil)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
 		return
 	}
+	state.AppliedObjects, state.DriftedObjects = refreshed.Applied, refreshed.Drifted
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
@@ -247,7 +249,10 @@ func (r *agentResource) manifest(state *agentModel) downstream.AppliedManifest {
 // kubeconfigStore keeps kubernetes.kubeconfig_wo on the host, in
 // kubesphere-system next to the Services Tower keeps for its members.
 func kubeconfigStore(cluster string) downstream.KubeconfigStore {
-	return downstream.KubeconfigStore{Namespace: ks.SystemNamespace, Name: cluster + "-kubesphere-agent-kubeconfig"}
+	return downstream.KubeconfigStore{
+		Owner:     framework.SecretOwner{Type: "fleet_kubesphere_agent", ID: cluster},
+		Namespace: ks.SystemNamespace, Name: cluster + "-kubesphere-agent-kubeconfig",
+	}
 }
 
 // redact hides the agent token in text bound for diagnostics.

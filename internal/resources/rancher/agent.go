@@ -36,6 +36,7 @@ func (r *agentResource) Metadata(_ context.Context, req resource.MetadataRequest
 }
 
 func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	downstream.PlanMove(ctx, req, resp)
 	downstream.PlanReapplyOnDrift(ctx, req, resp)
 }
 
@@ -128,6 +129,14 @@ func (r *agentResource) write(ctx context.Context, config configGetter, plan, st
 	if diags.Append(d...); diags.HasError() {
 		return
 	}
+	priorUID := types.StringNull()
+	if state != nil {
+		priorUID = state.DownstreamUID
+	}
+	plan.DownstreamUID, d = down.IdentityOf(ctx, priorUID)
+	if diags.Append(d...); diags.HasError() {
+		return
+	}
 	planned, err := down.Plan(objects)
 	if err != nil {
 		diags.AddError("The downstream cluster cannot take Rancher's import manifest", err.Error())
@@ -139,10 +148,12 @@ func (r *agentResource) write(ctx context.Context, config configGetter, plan, st
 			return
 		}
 	}
-	if err := kubeconfigStore(workspace, name).Sync(ctx, up, k.KubeconfigWO.ValueString(), plan.Kubernetes.KubeconfigWOVersion); err != nil {
+	digest, err := kubeconfigStore(workspace, name).Sync(ctx, up, k.KubeconfigWO.ValueString(), plan.Kubernetes.KubeconfigWOVersion)
+	if err != nil {
 		diags.AddAttributeError(downstream.KubeconfigWOPath, "Cannot store the kubeconfig", err.Error())
 		return
 	}
+	diags.Append(downstream.KeepDigest(ctx, private, digest)...)
 
 	applied, applyErr := downstream.ApplyAll(ctx, planned, prior)
 	if applyErr == nil {
@@ -176,55 +187,12 @@ func (r *agentResource) manifest(state *agentModel) downstream.AppliedManifest {
 		Store: kubeconfigStore(workspace, name), Upstream: r.Data.Client}
 }
 
-func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state agentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	workspace, name, err := validate.SplitNamespacedName(state.Cluster.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid cluster reference in state", err.Error())
-		return
-	}
-	cluster, err := clusterAPI.Get(ctx, r.Data.Client, workspace, name)
-	if errors.Is(err, framework.ErrNotFound) {
-		resp.State.RemoveResource(ctx) // the import went with its Rancher cluster
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Rancher cluster", err.Error())
-		return
-	}
-	state.ID = state.Cluster
-	state.ClusterID = types.StringValue("")
-	if cluster.Status != nil {
-		state.ClusterID = types.StringValue(cluster.Status.ClusterName)
-	}
-	var d diag.Diagnostics
-	state.AppliedObjects, state.DriftedObjects, d = r.manifest(&state).Refresh(ctx, req.Private, rancherRedeployManagers)
-	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
-}
-
-func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state agentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
-	defer cancel()
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(r.manifest(&state).Destroy(ctx, req.Private, "Rancher's agent")...)
-}
-
 // kubeconfigStore keeps kubernetes.kubeconfig_wo next to the Rancher cluster.
 func kubeconfigStore(workspace, cluster string) downstream.KubeconfigStore {
-	return downstream.KubeconfigStore{Namespace: workspace, Name: cluster + "-rancher-agent-kubeconfig"}
+	return downstream.KubeconfigStore{
+		Owner:     framework.SecretOwner{Type: "fleet_rancher_agent", ID: workspace + "/" + cluster},
+		Namespace: workspace, Name: cluster + "-rancher-agent-kubeconfig",
+	}
 }
 
 // An import takes minutes on a real cluster: images are pulled first.

@@ -27,6 +27,7 @@ type agentModel struct {
 	ClusterID      types.String                `tfsdk:"cluster_id"`
 	AppliedObjects types.List                  `tfsdk:"applied_objects"`
 	DriftedObjects types.List                  `tfsdk:"drifted_objects"`
+	DownstreamUID  types.String                `tfsdk:"downstream_uid"`
 	Timeouts       timeouts.Value              `tfsdk:"timeouts"`
 }
 
@@ -38,8 +39,22 @@ func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"applies every object of it to the cluster with server-side apply, and waits until Rancher reports the cluster " +
 			"ready, failing early with Rancher's message when it reports an error. Objects changed or deleted out of band " +
 			"show as drift (`drifted_objects`) and apply restores them; changes Rancher itself makes when it redeploys its " +
-			"agent are not drift. Destroy deletes the objects the apply created (not those that existed before). The state " +
-			"holds the objects' kinds and names, never the manifest, which carries the registration token.",
+			"agent are not drift. A `kubernetes` that reaches another cluster (`downstream_uid`) imports that one anew (a " +
+			"replacement), so the first one does not keep a connected agent.\n\n" +
+			"**What the state holds.** The objects' kinds and names, never the manifest, which carries the registration token. " +
+			"The credentials of `kubernetes` but `kubeconfig_wo` are kept in state, marked sensitive (`token`, `client_key`, " +
+			"`proxy_url`, `exec.args`, `exec.env`): refresh and destroy connect with them, as Terraform gives them only the " +
+			"state, so for short-lived tokens use `kubernetes.exec` or `kubeconfig_wo`. When they are rejected or the cluster " +
+			"does not answer, refresh keeps the prior state with a warning and plans an update (`drifted_objects`), which uses " +
+			"the configuration's. `kubeconfig_wo` is never in state: the provider keeps it upstream, bound to the resource by " +
+			"its SHA-256 in private state (a Secret changed outside Terraform is not used), with inline credentials only " +
+			"(no `exec`, auth provider or file paths).\n\n" +
+			"**Destroy** deletes the objects the apply created (not those that existed before) and the stored kubeconfig. " +
+			"What Rancher itself installs once the cluster is connected stays in the downstream cluster, as it does when " +
+			"Rancher's own import is undone without Rancher: the fleet-agent Rancher deploys in `cattle-fleet-system`, " +
+			"rancher-webhook and its webhook configurations (which may then reject requests until removed), and the " +
+			"`cattle-impersonation-system` namespace; remove them by hand, or with Rancher's cleanup script. Objects of an " +
+			"apply that Terraform was killed during are recorded as found in place, and destroy leaves them too.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, Description: "The `cluster` imported; also the import ID.",
@@ -60,8 +75,11 @@ func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				Validators: []validator.String{validate.PEMCertificates(), stringvalidator.ConflictsWith(path.MatchRoot("insecure"))},
 			},
 			"insecure": schema.BoolAttribute{
-				Optional:    true,
-				Description: "Download the manifest without verifying Rancher's certificate (`curl --insecure`). For tests only; prefer `rancher_ca`.",
+				Optional: true,
+				Description: "Download the manifest without verifying Rancher's certificate (`curl --insecure`). For tests only; prefer " +
+					"`rancher_ca`: whoever can intercept the download can serve any manifest, which the provider applies with the " +
+					"connection's rights. A plan with it set warns.",
+				Validators: []validator.Bool{validate.InsecureWarning("Rancher, which serves the import manifest")},
 			},
 			"cluster_id": schema.StringAttribute{
 				Computed: true, Description: "Rancher's ID of the cluster (`c-m-...`).",
@@ -69,6 +87,7 @@ func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			},
 			"applied_objects": downstream.AppliedObjectsAttribute("the import manifest"),
 			"drifted_objects": downstream.DriftedObjectsAttribute("apps/v1 Deployment cattle-system/cattle-cluster-agent: changed by kubectl-edit"),
+			"downstream_uid":  downstream.UIDAttribute(),
 		},
 		Blocks: map[string]schema.Block{"timeouts": r.TimeoutsBlock(ctx)},
 	}

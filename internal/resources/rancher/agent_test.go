@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	appsv1 "k8s.io/api/apps/v1"
@@ -164,13 +165,14 @@ func TestAccRancherImport(t *testing.T) {
 				PlanOnly: true,
 			},
 			{
-				// The connection, rancher_ca and which objects the apply created
-				// cannot be read back.
+				// The connection, rancher_ca, which objects the apply created
+				// and the downstream identity (it needs the connection) cannot
+				// be read back.
 				ResourceName:            agent,
 				ImportState:             true,
 				ImportStateId:           ns + "/edge-1",
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts", "kubernetes", "rancher_ca", "applied_objects"},
+				ImportStateVerifyIgnore: []string{"timeouts", "kubernetes", "rancher_ca", "applied_objects", "downstream_uid"},
 			},
 			{
 				// So the plan after an import block records the connection: an
@@ -334,8 +336,10 @@ resource "fleet_rancher_agent" "edge" {
 		standIn := startRancher(t, testenv.RancherStandInOptions{Namespace: ns, Downstreams: []*testenv.Cluster{down}})
 		wo := fmt.Sprintf("kubeconfig_wo = file(%q)\n    kubeconfig_wo_version = 1", down.Kubeconfig)
 		kubeconfig := readFile(t, down.Kubeconfig)
+		secrets := acctest.Env.Upstream.Core.CoreV1().Secrets(ns)
+		warnings, factories := acctest.RecordWarnings()
 		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			ProtoV6ProviderFactories: factories,
 			CheckDestroy: func(*terraform.State) error {
 				if _, err := acctest.Env.Upstream.Core.CoreV1().Secrets(ns).Get(ctx, "edge-2-rancher-agent-kubeconfig", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 					return fmt.Errorf("the kubeconfig Secret outlived the resource (%v)", err)
@@ -362,6 +366,41 @@ resource "fleet_rancher_agent" "edge" {
 					Config:             agentConfig(ns, standIn, wo),
 					PlanOnly:           true,
 					ExpectNonEmptyPlan: true,
+				},
+				{
+					// The stored kubeconfig is deleted by someone: refresh
+					// warns and plans the update that stores it again.
+					PreConfig: func() {
+						if err := secrets.Delete(ctx, "edge-2-rancher-agent-kubeconfig", metav1.DeleteOptions{}); err != nil {
+							t.Fatal(err)
+						}
+						warnings.Reset()
+					},
+					Config:             agentConfig(ns, standIn, wo),
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("fleet_rancher_agent.edge", plancheck.ResourceActionUpdate),
+						acctest.PlanCheck(func() error {
+							return warnings.Contains("Cannot refresh from the downstream cluster", "edge-2-rancher-agent-kubeconfig", "is gone")
+						}),
+					}},
+				},
+				{
+					Config: agentConfig(ns, standIn, wo),
+					Check: resource.ComposeAggregateTestCheckFunc(
+						resource.TestCheckResourceAttr("fleet_rancher_agent.edge", "drifted_objects.#", "0"),
+						func(*terraform.State) error {
+							s, err := secrets.Get(ctx, "edge-2-rancher-agent-kubeconfig", metav1.GetOptions{})
+							if err != nil {
+								return err
+							}
+							if string(s.Data["value"]) != kubeconfig {
+								return fmt.Errorf("the apply did not store the configured kubeconfig again")
+							}
+							return nil
+						},
+					),
 				},
 			},
 		})

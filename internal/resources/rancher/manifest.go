@@ -56,7 +56,7 @@ func fetchImportManifest(ctx context.Context, manifestURL, token, rancherCA stri
 		}
 		tlsConfig.RootCAs = pool
 	}
-	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConfig}}
+	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConfig}, CheckRedirect: refuseDowngrade}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, manifestURL, nil)
 	if err != nil {
 		return nil, errors.New(redact(err.Error(), token))
@@ -117,4 +117,17 @@ func parseImportManifest(data []byte) ([]*unstructured.Unstructured, error) {
 		return nil, fmt.Errorf("the document is not a Rancher import manifest: it has no Deployment %s/%s", importAgentNamespace, importAgentDeployment)
 	}
 	return objects, nil
+}
+
+// refuseDowngrade follows redirects as Go does, except from https to http:
+// the manifest carries the registration token and is applied with the
+// connection's rights, so it must not leave TLS on the way.
+func refuseDowngrade(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return fmt.Errorf("refused a redirect from https to %s://%s: the manifest must come over TLS", req.URL.Scheme, req.URL.Host)
+	}
+	return nil
 }

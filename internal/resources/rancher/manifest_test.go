@@ -64,3 +64,34 @@ func TestFetchImportManifestHidesToken(t *testing.T) {
 		t.Fatalf("bad CA: %v", err)
 	}
 }
+
+// TestFetchImportManifestRefusesDowngrade: a redirect from https to http
+// (the manifest would travel in clear text) is refused; https to https is
+// followed.
+func TestFetchImportManifestRefusesDowngrade(t *testing.T) {
+	const token = "s3cr3ttokenvalue0123456789"
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("plain")) }))
+	defer plain.Close()
+	var tlsURL string
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/to-http":
+			http.Redirect(w, r, plain.URL+"/v3/import/"+token+".yaml", http.StatusFound)
+		case "/to-https":
+			http.Redirect(w, r, tlsURL+"/ok", http.StatusFound)
+		default:
+			_, _ = w.Write([]byte("ok"))
+		}
+	}))
+	defer srv.Close()
+	tlsURL = srv.URL
+	ca := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	ctx := context.Background()
+	_, err := fetchImportManifest(ctx, srv.URL+"/to-http", token, ca, false)
+	if err == nil || !strings.Contains(err.Error(), "refused a redirect from https to http") || strings.Contains(err.Error(), token) {
+		t.Fatalf("https to http: %v", err)
+	}
+	if body, err := fetchImportManifest(ctx, srv.URL+"/to-https", token, ca, false); err != nil || string(body) != "ok" {
+		t.Fatalf("https to https: %q, %v", body, err)
+	}
+}

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -16,6 +17,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
@@ -188,7 +190,7 @@ func credentials[C comparable, M any](attribute, secretName string, planned, pri
 // writeCredentialSecret writes the Secret from the configuration's
 // write-only values. The Secret type cannot change in place, so a Secret of
 // the provider with another type is deleted first.
-func writeCredentialSecret(ctx context.Context, c *kube.Client, config tfsdk.Config, namespace string, o ownedCredentials) diag.Diagnostics {
+func writeCredentialSecret(ctx context.Context, c *kube.Client, config tfsdk.Config, owner framework.SecretOwner, namespace string, o ownedCredentials) diag.Diagnostics {
 	var diags diag.Diagnostics
 	root := path.Root(o.attribute)
 	read := func(name string) string {
@@ -196,7 +198,7 @@ func writeCredentialSecret(ctx context.Context, c *kube.Client, config tfsdk.Con
 		diags.Append(config.GetAttribute(ctx, root.AtName(name), &v)...)
 		return v.ValueString()
 	}
-	secret := framework.OwnedSecret{Namespace: namespace, Name: o.secretName, Data: map[string][]byte{}}
+	secret := framework.OwnedSecret{Owner: owner, Namespace: namespace, Name: o.secretName, Data: map[string][]byte{}}
 	switch creds := o.planned.(type) {
 	case *gitCredentialsModel:
 		if key := read("ssh_private_key_wo"); key != "" {
@@ -219,7 +221,7 @@ func writeCredentialSecret(ctx context.Context, c *kube.Client, config tfsdk.Con
 		return diags
 	}
 	summary := "Cannot write the Secret of " + o.attribute
-	if err := deleteOwnedSecretOfOtherType(ctx, c, namespace, o.secretName, secret.Type); err != nil {
+	if err := deleteOwnedSecretOfOtherType(ctx, c, owner, namespace, o.secretName, secret.Type); err != nil {
 		diags.AddAttributeError(root, summary, err.Error())
 		return diags
 	}
@@ -229,7 +231,7 @@ func writeCredentialSecret(ctx context.Context, c *kube.Client, config tfsdk.Con
 	return diags
 }
 
-func deleteOwnedSecretOfOtherType(ctx context.Context, c *kube.Client, namespace, name string, want corev1.SecretType) error {
+func deleteOwnedSecretOfOtherType(ctx context.Context, c *kube.Client, owner framework.SecretOwner, namespace, name string, want corev1.SecretType) error {
 	core, err := c.Core()
 	if err != nil {
 		return err
@@ -244,19 +246,19 @@ func deleteOwnedSecretOfOtherType(ctx context.Context, c *kube.Client, namespace
 	if existing.Type == want {
 		return nil
 	}
-	// DeleteOwnedSecret leaves a Secret the provider did not create, which
+	// DeleteOwnedSecret leaves a Secret that is not this resource's, which
 	// ApplyOwnedSecret then refuses to overwrite.
-	return framework.DeleteOwnedSecret(ctx, c, namespace, name)
+	return framework.DeleteOwnedSecret(ctx, c, owner, namespace, name)
 }
 
 // syncCredentials writes the Secrets that need it, and returns the names of
 // those to delete once the object no longer refers to them.
-func syncCredentials(ctx context.Context, c *kube.Client, config tfsdk.Config, namespace string, creds ...ownedCredentials) ([]string, diag.Diagnostics) {
+func syncCredentials(ctx context.Context, c *kube.Client, config tfsdk.Config, owner framework.SecretOwner, namespace string, creds ...ownedCredentials) ([]string, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var stale []string
 	for _, o := range creds {
 		if o.write {
-			diags.Append(writeCredentialSecret(ctx, c, config, namespace, o)...)
+			diags.Append(writeCredentialSecret(ctx, c, config, owner, namespace, o)...)
 		}
 		if o.stale {
 			stale = append(stale, o.secretName)
@@ -265,48 +267,62 @@ func syncCredentials(ctx context.Context, c *kube.Client, config tfsdk.Config, n
 	return stale, diags
 }
 
-// deleteCredentialSecrets deletes the provider's Secrets among names.
-func deleteCredentialSecrets(ctx context.Context, c *kube.Client, namespace string, names []string) diag.Diagnostics {
+// deleteCredentialSecrets deletes the resource's Secrets among names.
+func deleteCredentialSecrets(ctx context.Context, c *kube.Client, owner framework.SecretOwner, namespace string, names []string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	for _, name := range names {
-		if err := framework.DeleteOwnedSecret(ctx, c, namespace, name); err != nil {
+		if err := framework.DeleteOwnedSecret(ctx, c, owner, namespace, name); err != nil {
 			diags.AddError("Cannot delete the credentials Secret", err.Error())
 		}
 	}
 	return diags
 }
 
-// ownedSecretMissing reports whether the provider's Secret is gone, or was
-// replaced by one it did not create: the credentials must be written again.
-func ownedSecretMissing(ctx context.Context, c *kube.Client, namespace, name string) (bool, error) {
-	core, err := c.Core()
-	if err != nil {
-		return false, err
-	}
-	s, err := core.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
+// ownedSecretMissing reports whether the resource's Secret is gone, or was
+// replaced by one that is not its own: the credentials must be written again
+// (which refuses to overwrite another's Secret, with an error naming it).
+func ownedSecretMissing(ctx context.Context, c *kube.Client, owner framework.SecretOwner, namespace, name string) (bool, error) {
+	_, err := framework.ReadOwnedSecret(ctx, c, owner, namespace, name)
+	if errors.Is(err, framework.ErrNotFound) || errors.Is(err, framework.ErrForeignSecret) {
 		return true, nil
 	}
-	if err != nil {
-		return false, fmt.Errorf("read Secret %s/%s: %w", namespace, name, err)
-	}
-	return s.Labels[framework.ManagedByLabel] != framework.ManagedByValue, nil
+	return false, err
 }
 
 // forgetMissingCredentials drops credentials from the model whose Secret is
 // missing, so the plan shows them to be added again and the apply rewrites
 // the Secret from the configuration.
-func forgetMissingCredentials[C any](ctx context.Context, c *kube.Client, namespace, name string, creds **C) diag.Diagnostics {
+func forgetMissingCredentials[C any](ctx context.Context, c *kube.Client, owner framework.SecretOwner, namespace, name string, creds **C) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if *creds == nil {
 		return diags
 	}
-	missing, err := ownedSecretMissing(ctx, c, namespace, name)
+	missing, err := ownedSecretMissing(ctx, c, owner, namespace, name)
 	if err != nil {
 		diags.AddError("Cannot read the credentials Secret", err.Error())
 	}
 	if missing {
 		*creds = nil
+	}
+	return diags
+}
+
+// credentialsOwner is the resource a GitRepo's or HelmOp's credentials
+// Secrets belong to.
+func credentialsOwner(resourceType, namespace, name string) framework.SecretOwner {
+	return framework.SecretOwner{Type: resourceType, ID: namespace + "/" + name}
+}
+
+// tieCredentialSecrets makes the resource's Secrets among names dependents of
+// obj, so that the garbage collector deletes them with it, also when obj is
+// deleted outside Terraform.
+func tieCredentialSecrets(ctx context.Context, c *kube.Client, owner framework.SecretOwner, kind string, obj metav1.ObjectMeta, names []string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ref := metav1.OwnerReference{APIVersion: fleet.APIVersion, Kind: kind, Name: obj.Name, UID: obj.UID}
+	for _, name := range names {
+		if err := framework.SetSecretOwnerReference(ctx, c, owner, obj.Namespace, name, ref); err != nil {
+			diags.AddWarning("Cannot tie the credentials Secret to its object", err.Error())
+		}
 	}
 	return diags
 }

@@ -169,18 +169,18 @@ func (f *e2eFixture) gitRepoWaits(t *testing.T) {
 func (f *e2eFixture) gitRepoFails(t *testing.T) {
 	begin := time.Now()
 	const address = "fleet_gitrepo.e2e"
-	diags := &acctest.Diagnostics{}
+	warnings, factories := acctest.RecordWarnings()
 	failure := []string{"The GitRepo failed to deploy", "Fleet reports for GitRepo " + f.ns + "/broken:",
 		"Bundle broken-broken: 1 deployment(s) failed to apply", "did not find expected"}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: diags.Factories(),
+		ProtoV6ProviderFactories: factories,
 		CheckDestroy:             objectGone(fleet.GitRepos, f.ns, "broken"),
 		Steps: []resource.TestStep{
 			{
 				// The create reports Fleet's message early, as a warning: the
 				// GitRepo exists, and is kept in the state, untainted.
 				Config:             f.gitRepoConfig("broken", `["broken"]`),
-				Check:              diags.Warning(append(failure, "kept in the state, not tainted")...),
+				Check:              warnings.Check(append(failure, "kept in the state, not tainted")...),
 				ExpectNonEmptyPlan: true,
 			},
 			{
@@ -299,15 +299,15 @@ func (f *e2eFixture) helmOpWaits(t *testing.T) {
 
 func (f *e2eFixture) helmOpFails(t *testing.T) {
 	begin := time.Now()
-	diags := &acctest.Diagnostics{}
+	warnings, factories := acctest.RecordWarnings()
 	failure := []string{"The HelmOp failed to deploy", "could not get a chart version: no chart version found for demo-9.9.9"}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: diags.Factories(),
+		ProtoV6ProviderFactories: factories,
 		CheckDestroy:             objectGone(fleet.HelmOps, f.ns, "e2e-missing"),
 		Steps: []resource.TestStep{
 			{
 				Config:             f.helmOpConfig("e2e-missing", "9.9.9", "x"),
-				Check:              diags.Warning(append(failure, "kept in the state, not tainted")...),
+				Check:              warnings.Check(append(failure, "kept in the state, not tainted")...),
 				ExpectNonEmptyPlan: true,
 			},
 			{

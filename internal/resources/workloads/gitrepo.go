@@ -19,6 +19,9 @@ var gitRepoAPI = framework.ObjectAPI[fleet.GitRepo]{GVR: fleet.GitRepos, Kind: f
 // gitRepoBundleLabel names the GitRepo on the bundles made from it.
 const gitRepoBundleLabel = "fleet.cattle.io/repo-name"
 
+// gitRepoType is the resource type, which owns the credentials Secrets.
+const gitRepoType = "fleet_gitrepo"
+
 // gitRepoResource is fleet_gitrepo on the generic object resource.
 type gitRepoResource = framework.ObjectResource[fleet.GitRepo, gitRepoModel, *gitRepoModel]
 
@@ -27,7 +30,7 @@ var _ resource.ResourceWithImportState = (*gitRepoResource)(nil)
 // NewGitRepoResource is fleet_gitrepo.
 func NewGitRepoResource() resource.Resource {
 	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.GitRepo, gitRepoModel]{
-		TypeName: "fleet_gitrepo",
+		TypeName: gitRepoType,
 		API:      gitRepoAPI,
 		Schema:   gitRepoSchema,
 		Hooks: framework.ObjectHooks[fleet.GitRepo, gitRepoModel]{
@@ -58,13 +61,17 @@ func gitRepoCredentials(plan, priorState *gitRepoModel) []ownedCredentials {
 // gitRepoBeforeApply writes the credentials Secrets before the GitRepo that
 // refers to them, so Fleet's first git job finds them.
 func gitRepoBeforeApply(ctx context.Context, c *kube.Client, req framework.ApplyRequest[gitRepoModel]) diag.Diagnostics {
-	stale, diags := syncCredentials(ctx, c, req.Config, req.Plan.Namespace.ValueString(), gitRepoCredentials(req.Plan, req.State)...)
+	namespace := req.Plan.Namespace.ValueString()
+	owner := credentialsOwner(gitRepoType, namespace, req.Plan.Name.ValueString())
+	stale, diags := syncCredentials(ctx, c, req.Config, owner, namespace, gitRepoCredentials(req.Plan, req.State)...)
 	req.Plan.staleSecrets = stale
 	return diags
 }
 
 func gitRepoAwaitApplied(ctx context.Context, c *kube.Client, plan *gitRepoModel, applied *fleet.GitRepo, _ bool) (*fleet.GitRepo, diag.Diagnostics) {
-	diags := deleteCredentialSecrets(ctx, c, applied.Namespace, plan.staleSecrets)
+	owner := credentialsOwner(gitRepoType, applied.Namespace, applied.Name)
+	diags := deleteCredentialSecrets(ctx, c, owner, applied.Namespace, plan.staleSecrets)
+	diags.Append(tieCredentialSecrets(ctx, c, owner, fleet.KindGitRepo, applied.ObjectMeta, gitRepoOwnedSecrets(plan))...)
 	if !plan.WaitForReady.ValueBool() {
 		return applied, diags
 	}
@@ -156,21 +163,30 @@ func gitJobOf(ctx context.Context, c *kube.Client, g *fleet.GitRepo) (string, er
 
 // gitRepoReadRelated notices credentials Secrets deleted out of band.
 func gitRepoReadRelated(ctx context.Context, c *kube.Client, m *gitRepoModel, g *fleet.GitRepo) diag.Diagnostics {
-	diags := forgetMissingCredentials(ctx, c, g.Namespace, g.Name+gitCredentialsSuffix, &m.GitCredentials)
-	diags.Append(forgetMissingCredentials(ctx, c, g.Namespace, g.Name+gitRepoHelmCredentialsSuffix, &m.HelmCredentials)...)
+	owner := credentialsOwner(gitRepoType, g.Namespace, g.Name)
+	diags := forgetMissingCredentials(ctx, c, owner, g.Namespace, g.Name+gitCredentialsSuffix, &m.GitCredentials)
+	diags.Append(forgetMissingCredentials(ctx, c, owner, g.Namespace, g.Name+gitRepoHelmCredentialsSuffix, &m.HelmCredentials)...)
 	return diags
 }
 
 // gitRepoAfterDelete deletes the provider's credential Secrets the GitRepo
-// used; DeleteOwnedSecret leaves any Secret the provider did not create.
+// used (also after a create that failed); DeleteOwnedSecret leaves any
+// Secret that is not this resource's.
 func gitRepoAfterDelete(ctx context.Context, c *kube.Client, state *gitRepoModel) diag.Diagnostics {
-	name := state.Name.ValueString()
+	namespace := state.Namespace.ValueString()
+	owner := credentialsOwner(gitRepoType, namespace, state.Name.ValueString())
+	return deleteCredentialSecrets(ctx, c, owner, namespace, gitRepoOwnedSecrets(state))
+}
+
+// gitRepoOwnedSecrets names the provider's Secrets that m refers to.
+func gitRepoOwnedSecrets(m *gitRepoModel) []string {
+	name := m.Name.ValueString()
 	var owned []string
-	if state.ClientSecretName.ValueString() == name+gitCredentialsSuffix {
+	if m.ClientSecretName.ValueString() == name+gitCredentialsSuffix {
 		owned = append(owned, name+gitCredentialsSuffix)
 	}
-	if state.HelmSecretName.ValueString() == name+gitRepoHelmCredentialsSuffix {
+	if m.HelmSecretName.ValueString() == name+gitRepoHelmCredentialsSuffix {
 		owned = append(owned, name+gitRepoHelmCredentialsSuffix)
 	}
-	return deleteCredentialSecrets(ctx, c, state.Namespace.ValueString(), owned)
+	return owned
 }

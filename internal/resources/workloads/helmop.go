@@ -21,6 +21,9 @@ var helmOpAPI = framework.ObjectAPI[fleet.HelmOp]{GVR: fleet.HelmOps, Kind: flee
 // helmOpBundleLabel names the HelmOp on its bundle.
 const helmOpBundleLabel = "fleet.cattle.io/fleet-helm-name"
 
+// helmOpType is the resource type, which owns the credentials Secret.
+const helmOpType = "fleet_helmop"
+
 // helmOpResource is fleet_helmop on the generic object resource.
 type helmOpResource = framework.ObjectResource[fleet.HelmOp, helmOpModel, *helmOpModel]
 
@@ -29,7 +32,7 @@ var _ resource.ResourceWithImportState = (*helmOpResource)(nil)
 // NewHelmOpResource is fleet_helmop.
 func NewHelmOpResource() resource.Resource {
 	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.HelmOp, helmOpModel]{
-		TypeName: "fleet_helmop",
+		TypeName: helmOpType,
 		API:      helmOpAPI,
 		Schema:   helmOpSchema,
 		Hooks: framework.ObjectHooks[fleet.HelmOp, helmOpModel]{
@@ -46,8 +49,8 @@ func helmOpBeforeApply(ctx context.Context, c *kube.Client, req framework.ApplyR
 	if prior == nil {
 		prior = &helmOpModel{}
 	}
-	name := req.Plan.Name.ValueString()
-	stale, diags := syncCredentials(ctx, c, req.Config, req.Plan.Namespace.ValueString(),
+	name, namespace := req.Plan.Name.ValueString(), req.Plan.Namespace.ValueString()
+	stale, diags := syncCredentials(ctx, c, req.Config, credentialsOwner(helmOpType, namespace, name), namespace,
 		credentials("helm_credentials", name+helmOpCredentialsSuffix, req.Plan.HelmCredentials, prior.HelmCredentials,
 			req.Plan.HelmSecretName, prior.HelmSecretName, req.State))
 	req.Plan.staleSecrets = stale
@@ -55,7 +58,9 @@ func helmOpBeforeApply(ctx context.Context, c *kube.Client, req framework.ApplyR
 }
 
 func helmOpAwaitApplied(ctx context.Context, c *kube.Client, plan *helmOpModel, applied *fleet.HelmOp, _ bool) (*fleet.HelmOp, diag.Diagnostics) {
-	diags := deleteCredentialSecrets(ctx, c, applied.Namespace, plan.staleSecrets)
+	owner := credentialsOwner(helmOpType, applied.Namespace, applied.Name)
+	diags := deleteCredentialSecrets(ctx, c, owner, applied.Namespace, plan.staleSecrets)
+	diags.Append(tieCredentialSecrets(ctx, c, owner, fleet.KindHelmOp, applied.ObjectMeta, helmOpOwnedSecrets(plan))...)
 	if !plan.WaitForReady.ValueBool() {
 		return applied, diags
 	}
@@ -205,14 +210,21 @@ func withoutZeros(v any) any {
 
 // helmOpReadRelated notices a credentials Secret deleted out of band.
 func helmOpReadRelated(ctx context.Context, c *kube.Client, m *helmOpModel, op *fleet.HelmOp) diag.Diagnostics {
-	return forgetMissingCredentials(ctx, c, op.Namespace, op.Name+helmOpCredentialsSuffix, &m.HelmCredentials)
+	return forgetMissingCredentials(ctx, c, credentialsOwner(helmOpType, op.Namespace, op.Name), op.Namespace, op.Name+helmOpCredentialsSuffix, &m.HelmCredentials)
 }
 
-// helmOpAfterDelete deletes the provider's credentials Secret the HelmOp used.
+// helmOpAfterDelete deletes the provider's credentials Secret the HelmOp
+// used (also after a create that failed).
 func helmOpAfterDelete(ctx context.Context, c *kube.Client, state *helmOpModel) diag.Diagnostics {
-	name := state.Name.ValueString() + helmOpCredentialsSuffix
-	if state.HelmSecretName.ValueString() != name {
-		return nil
+	namespace := state.Namespace.ValueString()
+	owner := credentialsOwner(helmOpType, namespace, state.Name.ValueString())
+	return deleteCredentialSecrets(ctx, c, owner, namespace, helmOpOwnedSecrets(state))
+}
+
+// helmOpOwnedSecrets names the provider's Secret that m refers to, if any.
+func helmOpOwnedSecrets(m *helmOpModel) []string {
+	if name := m.Name.ValueString() + helmOpCredentialsSuffix; m.HelmSecretName.ValueString() == name {
+		return []string{name}
 	}
-	return deleteCredentialSecrets(ctx, c, state.Namespace.ValueString(), []string{name})
+	return nil
 }

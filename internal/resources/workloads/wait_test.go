@@ -48,7 +48,7 @@ resource "fleet_gitrepo" "slow" {
 }
 `, ns, repoURL, wait)
 	}
-	diags := &acctest.Diagnostics{}
+	warnings, factories := acctest.RecordWarnings()
 	var uid k8stypes.UID
 	sameObject := func(*terraform.State) error {
 		g, err := acctest.Env.Upstream.Dynamic.Resource(fleet.GitRepos).Namespace(ns).Get(context.Background(), "slow", metav1.GetOptions{})
@@ -63,12 +63,12 @@ resource "fleet_gitrepo" "slow" {
 		return nil
 	}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: diags.Factories(),
+		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
 				Config: config(true),
 				Check: resource.ComposeAggregateTestCheckFunc(
-					diags.Warning("Timed out waiting for the GitRepo to be ready", "GitRepo "+ns+"/slow is saved",
+					warnings.Check("Timed out waiting for the GitRepo to be ready", "GitRepo "+ns+"/slow is saved",
 						"was created and is kept in the state, not tainted", "waits for it again"),
 					resource.TestCheckResourceAttr(address, "id", ns+"/slow"),
 					sameObject,
