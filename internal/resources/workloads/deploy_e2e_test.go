@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
@@ -120,7 +119,7 @@ func (f *e2eFixture) gitRepoWaits(t *testing.T) {
 	const address = "fleet_gitrepo.e2e"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             objectGone(fleet.GitRepos, f.ns, "app"),
+		CheckDestroy:             acctest.ObjectGone(fleet.GitRepos, f.ns, "app"),
 		Steps: []resource.TestStep{
 			{
 				Config: f.gitRepoConfig("app", `["deploy"]`),
@@ -159,7 +158,7 @@ func (f *e2eFixture) gitRepoFails(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		// Destroy finds the GitRepo in the state although its create failed.
-		CheckDestroy: objectGone(fleet.GitRepos, f.ns, "broken"),
+		CheckDestroy: acctest.ObjectGone(fleet.GitRepos, f.ns, "broken"),
 		Steps: []resource.TestStep{
 			{
 				Config:      f.gitRepoConfig("broken", `["broken"]`),
@@ -205,7 +204,7 @@ func (f *e2eFixture) helmOpWaits(t *testing.T) {
 	const address = "fleet_helmop.e2e"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             objectGone(fleet.HelmOps, f.ns, "e2e-helm"),
+		CheckDestroy:             acctest.ObjectGone(fleet.HelmOps, f.ns, "e2e-helm"),
 		Steps: []resource.TestStep{
 			{
 				Config: f.helmOpConfig("e2e-helm", "1.0.0", "from-terraform"),
@@ -229,7 +228,7 @@ func (f *e2eFixture) helmOpFails(t *testing.T) {
 	begin := time.Now()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             objectGone(fleet.HelmOps, f.ns, "e2e-missing"),
+		CheckDestroy:             acctest.ObjectGone(fleet.HelmOps, f.ns, "e2e-missing"),
 		Steps: []resource.TestStep{{
 			Config:      f.helmOpConfig("e2e-missing", "9.9.9", "x"),
 			ExpectError: regexp.MustCompile(`(?s)The HelmOp failed to deploy.*could not get a\s+chart version: no chart version found for demo-9\.9\.9`),
@@ -237,15 +236,5 @@ func (f *e2eFixture) helmOpFails(t *testing.T) {
 	})
 	if took := time.Since(begin); took > 3*time.Minute {
 		t.Errorf("the failure took %s to report, close to the 4m timeout: not early", took)
-	}
-}
-
-// objectGone checks that a Fleet object is deleted.
-func objectGone(gvr schema.GroupVersionResource, namespace, name string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if _, err := acctest.Env.Upstream.Dynamic.Resource(gvr).Namespace(namespace).Get(context.Background(), name, metav1.GetOptions{}); err == nil {
-			return fmt.Errorf("%s %s/%s still exists after destroy", gvr.Resource, namespace, name)
-		}
-		return nil
 	}
 }
