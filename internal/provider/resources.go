@@ -9,6 +9,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agent"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/airgap"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/fleetversion"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/rancher"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/tenancy"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/workloads"
@@ -27,6 +28,6 @@ func Resources() []func() resource.Resource {
 func DataSources() []func() datasource.DataSource {
 	return slices.Concat(
 		workloads.DataSources(), tenancy.DataSources(), clusters.DataSources(),
-		agent.DataSources(), rancher.DataSources(), airgap.DataSources(),
+		agent.DataSources(), rancher.DataSources(), airgap.DataSources(), fleetversion.DataSources(),
 	)
 }
