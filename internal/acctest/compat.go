@@ -60,3 +60,13 @@ func LifecycleSteps(config, address, importID string, check resource.TestCheckFu
 		{Config: config, ResourceName: address, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: importID},
 	}
 }
+
+// GatedStep applies config and runs check where the environment's Fleet has
+// the feature, and expects the plan to be refused, naming the release, where
+// it does not.
+func GatedStep(f compat.Feature, config string, check resource.TestCheckFunc) resource.TestStep {
+	if !FleetHas(f) {
+		return resource.TestStep{Config: config, PlanOnly: true, ExpectError: Refused(f)}
+	}
+	return resource.TestStep{Config: config, Check: check}
+}
