@@ -88,6 +88,20 @@ type ObjectResourceSpec[T any, M any] struct {
 	// ObjectResource adds.
 	Schema func(ctx context.Context) schema.Schema
 	Hooks  ObjectHooks[T, M]
+	// Gates, when set, refuses what the server does not serve.
+	Gates ServerGates
+}
+
+// ServerGates is what a resource needs of the server beyond what every
+// supported server serves (internal/compat implements it for Fleet releases).
+type ServerGates interface {
+	// CheckPlan runs while a create or update is planned and refuses what
+	// the server does not serve. It must not fail when the server cannot be
+	// reached: a plan of new resources needs no API access.
+	CheckPlan(ctx context.Context, c *kube.Client, config tfsdk.Config) diag.Diagnostics
+	// ExplainApplyError returns a clearer error for a write the server
+	// rejected, or nothing to report err as it is.
+	ExplainApplyError(ctx context.Context, c *kube.Client, err error) diag.Diagnostics
 }
 
 // NewObjectResource builds the resource; the type arguments are inferred
@@ -118,6 +132,9 @@ func (r *ObjectResource[T, M, PM]) schema(ctx context.Context) schema.Schema {
 
 func (r *ObjectResource[T, M, PM]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.PlanDefaultNamespace(ctx, req, resp)
+	if r.Gates != nil && !req.Plan.Raw.IsNull() && r.Data != nil {
+		resp.Diagnostics.Append(r.Gates.CheckPlan(ctx, r.Data.Client, req.Config)...)
+	}
 	if !r.PlanPendingWait(ctx, req, resp) {
 		SettleNoOpPlan(req, resp)
 	}
@@ -151,6 +168,10 @@ func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.Crea
 	}
 	namespace, name := plan.Meta().Namespace.ValueString(), plan.Meta().Name.ValueString()
 	if exists, err := r.API.exists(ctx, r.Data.Client, namespace, name); err != nil || exists {
+		if d := r.explain(ctx, err); d.HasError() {
+			resp.Diagnostics.Append(d...)
+			return
+		}
 		resp.Diagnostics.Append(AlreadyExists(r.API.Kind, namespace, name, err))
 		return
 	}
@@ -217,6 +238,10 @@ func (r *ObjectResource[T, M, PM]) write(ctx context.Context, req ApplyRequest[M
 	meta := plan.Meta()
 	applied, err := r.API.Apply(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString(), obj)
 	if err != nil {
+		if d := r.explain(ctx, err); d.HasError() {
+			diags.Append(d...)
+			return
+		}
 		diags.AddError(fmt.Sprintf("Cannot write the %s", r.API.Kind), err.Error())
 		r.abandonCreate(ctx, plan, req.State == nil, diags)
 		return false, nil
@@ -253,6 +278,14 @@ func (r *ObjectResource[T, M, PM]) abandonCreate(ctx context.Context, plan PM, c
 	for _, d := range r.Hooks.AfterDelete(ctx, r.Data.Client, (*M)(plan)) {
 		diags.AddWarning("Incomplete cleanup after the failed create", d.Summary()+": "+d.Detail())
 	}
+}
+
+// explain asks the gates for a clearer error than err, if they have one.
+func (r *ObjectResource[T, M, PM]) explain(ctx context.Context, err error) diag.Diagnostics {
+	if r.Gates == nil || err == nil {
+		return nil
+	}
+	return r.Gates.ExplainApplyError(ctx, r.Data.Client, err)
 }
 
 // setState stores m, keeping null what prior leaves null and only others

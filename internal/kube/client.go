@@ -18,8 +18,9 @@ var errNilClient = errors.New("the Kubernetes client is not configured; this is 
 // Client builds the Kubernetes clients lazily, once, at first use; safe for
 // concurrent use. All clients of one Client share one rest.Config and one
 // HTTP client (and with it the connection pool and the exec credential
-// cache). No discovery requests are made: callers use the dynamic client with
-// explicit GroupVersionResources.
+// cache). Objects are read and written with the dynamic client and explicit
+// GroupVersionResources; what the server serves is asked at most once per
+// Client, through Cached.
 type Client struct {
 	cfg Config
 
@@ -28,6 +29,16 @@ type Client struct {
 	rest    *rest.Config
 	dynamic dynamic.Interface
 	core    kubernetes.Interface
+
+	cacheMu sync.Mutex
+	cache   map[string]*cached
+}
+
+// cached is one value of Client.Cached.
+type cached struct {
+	once  sync.Once
+	value any
+	err   error
 }
 
 // NewClient returns a client for cfg. It does no I/O: files are read and
@@ -107,4 +118,28 @@ func (c *Client) Core() (kubernetes.Interface, error) {
 		return nil, err
 	}
 	return c.core, nil
+}
+
+// Cached returns what fetch returned (its error included) the first time
+// Cached was called with key on this Client; concurrent callers wait for that
+// one call. It is for facts about the server that do not change while the
+// provider runs, such as which kinds and fields it serves: a Client lives as
+// long as one provider configuration, so they are fetched once however many
+// resources ask.
+func (c *Client) Cached(key string, fetch func() (any, error)) (any, error) {
+	if err := c.init(); err != nil {
+		return nil, err
+	}
+	c.cacheMu.Lock()
+	entry := c.cache[key]
+	if entry == nil {
+		if c.cache == nil {
+			c.cache = map[string]*cached{}
+		}
+		entry = &cached{}
+		c.cache[key] = entry
+	}
+	c.cacheMu.Unlock()
+	entry.once.Do(func() { entry.value, entry.err = fetch() })
+	return entry.value, entry.err
 }

@@ -108,3 +108,47 @@ func TestClientBadKeyPair(t *testing.T) {
 		t.Errorf("error leaks the key: %v", err)
 	}
 }
+
+// TestCached: the first call's answer, error included, is every caller's;
+// concurrent callers wait for that one call; keys are apart; a client that
+// cannot be built never calls fetch.
+func TestCached(t *testing.T) {
+	pki := newTestPKI(t)
+	c := NewClient(Config{Host: "https://127.0.0.1:1", Token: "t", ClusterCACertificate: pki.certPEM})
+	var calls sync.Map
+	fetch := func(key string, err error) func() (any, error) {
+		return func() (any, error) {
+			n, _ := calls.LoadOrStore(key, new(int))
+			*n.(*int)++
+			return key + "-value", err
+		}
+	}
+	failure := errors.New("unreachable")
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if v, err := c.Cached("a", fetch("a", nil)); v != "a-value" || err != nil {
+				t.Errorf("a: %v, %v", v, err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if _, err := c.Cached("b", fetch("b", failure)); !errors.Is(err, failure) {
+				t.Errorf("b: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, key := range []string{"a", "b"} {
+		if n, _ := calls.Load(key); *n.(*int) != 1 {
+			t.Errorf("%s fetched %d times", key, *n.(*int))
+		}
+	}
+
+	broken := NewClientError(failure)
+	if _, err := broken.Cached("a", func() (any, error) { t.Fatal("fetched"); return nil, nil }); !errors.Is(err, failure) {
+		t.Errorf("broken client: %v", err)
+	}
+}

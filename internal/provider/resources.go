@@ -9,6 +9,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agent"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/airgap"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/fleetversion"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/kubesphere"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/rancher"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/tenancy"
@@ -28,6 +29,6 @@ func Resources() []func() resource.Resource {
 func DataSources() []func() datasource.DataSource {
 	return slices.Concat(
 		workloads.DataSources(), tenancy.DataSources(), clusters.DataSources(),
-		agent.DataSources(), rancher.DataSources(), airgap.DataSources(), kubesphere.DataSources(),
+		agent.DataSources(), rancher.DataSources(), airgap.DataSources(), kubesphere.DataSources(), fleetversion.DataSources(),
 	)
 }

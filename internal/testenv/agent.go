@@ -3,6 +3,9 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -59,6 +62,15 @@ func (e *Env) startAgent(ctx context.Context, logName string, down *Cluster) (*A
 	if err != nil {
 		return nil, err
 	}
+	var inherit []*os.File
+	if e.Fleet.AgentFixedPorts {
+		lock, err := lockFixedAgentPorts(ctx, e.Fleet.Version)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Close() // the agent holds its own copy until it exits
+		inherit = append(inherit, lock)
+	}
 	p, err := e.start(logName, "fleetagent", nil, append([]string{
 		"KUBECONFIG=" + down.Kubeconfig,
 		"NAMESPACE=" + SystemNamespace,
@@ -67,13 +79,34 @@ func (e *Env) startAgent(ctx context.Context, logName string, down *Cluster) (*A
 		"FLEET_AGENT_METRICS_BIND_ADDRESS=" + loopback(ports[0]),
 		"FLEET_AGENT_PROBE_BIND_ADDRESS=" + loopback(ports[1]),
 		"FLEET_AGENT_PPROF_DISABLED=true",
-	}, election...))
+	}, election...), inherit...)
 	if err != nil {
 		return nil, fmt.Errorf("fleet-agent: %w", err)
 	}
 	down.track(p)
 	go reportAgentDeploymentAvailable(p, down)
 	return &Agent{proc: p}, nil
+}
+
+// lockFixedAgentPorts takes the machine-wide lock of the agents that bind
+// fixed ports (Release.AgentFixedPorts), waiting while another such agent
+// runs. The lock is an flock on an open file: handed to the agent process, it
+// lasts exactly as long as that process, however it ends.
+func lockFixedAgentPorts(ctx context.Context, version string) (*os.File, error) {
+	path := filepath.Join(os.TempDir(), "fleet-testenv-agent-fixed-ports.lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		return nil, err
+	}
+	err = waitFor(ctx, fmt.Sprintf("the ports of Fleet %s's fleet-agent (:8080, :8081, localhost:6060; one such agent at a time, lock %s)", version, path),
+		5*time.Minute, nil, func(context.Context) error {
+			return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // reportAgentDeploymentAvailable keeps the status of the fleet-agent

@@ -44,7 +44,8 @@ import (
 // Options configure Start.
 type Options struct {
 	// BinDir holds the built binaries and Fleet's charts. Empty means
-	// $FLEET_TESTENV_BIN, else build them with tools/build-testenv.sh.
+	// $FLEET_TESTENV_BIN, else build them with tools/build-testenv.sh (for
+	// the release $FLEET_VERSION names, by default DefaultFleetVersion).
 	BinDir string
 	// Dir receives data and logs. Empty means a new temporary directory.
 	Dir string
@@ -59,6 +60,9 @@ type Env struct {
 	BinDir     string
 	Upstream   *Cluster
 	Downstream *Cluster
+	// Fleet is the Fleet release running: the one the binaries in BinDir
+	// were built from.
+	Fleet Release
 	// KeepDir leaves Dir in place after Stop (set it when a test failed, so
 	// the logs can be read).
 	KeepDir bool
@@ -97,6 +101,9 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		}
 	}()
 	if e.BinDir, err = resolveBinDir(ctx, e.BinDir, e.log); err != nil {
+		return nil, err
+	}
+	if e.Fleet, err = releaseOf(e.BinDir); err != nil {
 		return nil, err
 	}
 
@@ -146,8 +153,8 @@ func (e *Env) Stop() {
 }
 
 // start launches one of the built binaries and tracks it for Stop.
-func (e *Env) start(name, binary string, args, env []string) (*process, error) {
-	p, err := startProcess(e.LogDir, name, filepath.Join(e.BinDir, binary), args, env)
+func (e *Env) start(name, binary string, args, env []string, inherit ...*os.File) (*process, error) {
+	p, err := startProcess(e.LogDir, name, filepath.Join(e.BinDir, binary), args, env, inherit...)
 	if err != nil {
 		return nil, err
 	}

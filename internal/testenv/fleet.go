@@ -22,10 +22,6 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
-// FleetVersion is the Fleet release the binaries and charts are built from
-// (tools/fleet/go.mod pins the module).
-const FleetVersion = "v0.16.0"
-
 // SystemNamespace is where Fleet's controllers and agents keep their objects.
 const SystemNamespace = "cattle-fleet-system"
 
@@ -42,11 +38,18 @@ var election = []string{
 	"CATTLE_ELECTION_RETRY_PERIOD=10s",
 }
 
+// fleetProcess is one fleetcontroller process as Fleet's chart runs it.
+type fleetProcess struct {
+	name string
+	args []string
+	env  []string
+}
+
 // startFleet installs Fleet's CRDs and the objects its controller expects
 // from its Helm chart, then runs the controller processes against upstream.
 func (e *Env) startFleet(ctx context.Context) error {
 	up := e.Upstream
-	e.logf("installing Fleet %s CRDs", FleetVersion)
+	e.logf("installing Fleet %s CRDs", e.Fleet.Version)
 	if err := e.installCRDs(ctx); err != nil {
 		return err
 	}
@@ -54,30 +57,28 @@ func (e *Env) startFleet(ctx context.Context) error {
 		return err
 	}
 
-	env := append([]string{
-		"NAMESPACE=" + SystemNamespace,
-		"KUBECONFIG=" + up.Kubeconfig,
-		"FLEET_AGENT_ELECTION_LEASE_DURATION=30s",
-		"FLEET_AGENT_ELECTION_RENEW_DEADLINE=25s",
-		"FLEET_AGENT_ELECTION_RETRY_PERIOD=10s",
-	}, election...)
+	env := append([]string{"NAMESPACE=" + SystemNamespace, "KUBECONFIG=" + up.Kubeconfig}, election...)
+	if e.Fleet.AgentElectionEnv {
+		env = append(env,
+			"FLEET_AGENT_ELECTION_LEASE_DURATION=30s",
+			"FLEET_AGENT_ELECTION_RENEW_DEADLINE=25s",
+			"FLEET_AGENT_ELECTION_RETRY_PERIOD=10s")
+	}
 	ports, err := freePorts(2)
 	if err != nil {
 		return err
 	}
 	kubeconfig := "--kubeconfig=" + up.Kubeconfig
-	controllers := []struct {
-		name string
-		args []string
-		env  []string
-	}{
+	controllers := []fleetProcess{
 		{"fleet-controller", []string{kubeconfig, "--disable-metrics"}, []string{"FLEET_HEALTHPROBE_BIND_ADDRESS=" + loopback(ports[0])}},
 		{"fleet-agentmanagement", []string{"agentmanagement", kubeconfig}, nil},
-		{"fleet-gitjob", []string{"gitjob", kubeconfig, "--gitjob-image=rancher/fleet:" + FleetVersion, "--listen=" + loopback(ports[1]), "--disable-metrics"}, nil},
-		{"fleet-helmops", []string{"helmops", kubeconfig, "--disable-metrics"}, nil},
+		{"fleet-gitjob", []string{"gitjob", kubeconfig, "--gitjob-image=" + e.fleetImage(), "--listen=" + loopback(ports[1]), "--disable-metrics"}, nil},
 		{"fleet-cleanup", []string{"cleanup", kubeconfig}, nil},
 	}
-	e.logf("starting the Fleet controllers")
+	if e.Fleet.HelmOps {
+		controllers = append(controllers, fleetProcess{"fleet-helmops", []string{"helmops", kubeconfig, "--disable-metrics"}, nil})
+	}
+	e.logf("starting the Fleet %s controllers", e.Fleet.Version)
 	var procs []*process
 	for _, c := range controllers {
 		p, err := e.start(c.name, "fleetcontroller", c.args, append(env, c.env...))
@@ -147,19 +148,19 @@ func (e *Env) installFleetConfig(ctx context.Context) error {
 			return err
 		}
 	}
+	bootstrap := map[string]any{"namespace": "fleet-local", "agentNamespace": "cattle-fleet-local-system"}
+	if e.Fleet.LocalAgentDisabled {
+		bootstrap["localAgentDisabled"] = true
+	}
 	config, err := json.Marshal(map[string]any{
 		"apiServerURL":         e.Upstream.Host,
 		"apiServerCA":          e.Upstream.CAPEM, // []byte: base64 in JSON, as the chart writes it
-		"agentImage":           "rancher/fleet-agent:" + FleetVersion,
+		"agentImage":           "rancher/fleet-agent:" + e.Fleet.Version,
 		"agentImagePullPolicy": "IfNotPresent",
 		"agentCheckinInterval": "15s",
 		"agentTLSMode":         "strict",
 		"gitClientTimeout":     "30s",
-		"bootstrap": map[string]any{
-			"namespace":          "fleet-local",
-			"agentNamespace":     "cattle-fleet-local-system",
-			"localAgentDisabled": true,
-		},
+		"bootstrap":            bootstrap,
 	})
 	if err != nil {
 		return err
@@ -184,13 +185,16 @@ func (e *Env) installFleetConfig(ctx context.Context) error {
 			Selector: &metav1.LabelSelector{MatchLabels: labels},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "fleet-controller", Image: "rancher/fleet:" + FleetVersion}}},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "fleet-controller", Image: e.fleetImage()}}},
 			},
 		},
 	}
 	_, err = core.AppsV1().Deployments(SystemNamespace).Create(ctx, deployment, metav1.CreateOptions{})
 	return ignoreAlreadyExists(err)
 }
+
+// fleetImage is the controller image of the release, as Fleet's chart names it.
+func (e *Env) fleetImage() string { return "rancher/fleet:" + e.Fleet.Version }
 
 // placeholderKnownHosts returns a syntactically valid known_hosts line. Fleet
 // refuses every GitRepo when the known-hosts ConfigMap is empty; the tests'

@@ -24,7 +24,9 @@ type process struct {
 // startProcess starts bin with args and extra environment. Its output goes to
 // logDir/<name>.log. The child gets its own process group, so stop() reaches the
 // helpers it spawns, and the kernel kills it if this process dies unexpectedly.
-func startProcess(logDir, name, bin string, args, env []string) (*process, error) {
+// The child inherits the open files in inherit (e.g. a held lock, which then
+// lasts as long as the child).
+func startProcess(logDir, name, bin string, args, env []string, inherit ...*os.File) (*process, error) {
 	logPath := filepath.Join(logDir, name+".log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -35,6 +37,7 @@ func startProcess(logDir, name, bin string, args, env []string) (*process, error
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = ownProcessGroup()
+	cmd.ExtraFiles = inherit
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)

@@ -49,6 +49,9 @@ func Attach() (*Env, error) {
 	}
 	e.LogDir = filepath.Join(e.Dir, "logs")
 	var err error
+	if e.Fleet, err = releaseOf(e.BinDir); err != nil {
+		return nil, err
+	}
 	if e.Upstream, err = attachCluster("upstream", upstream); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"helm.sh/helm/v3/pkg/release"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
@@ -75,6 +76,9 @@ func (r *agentResource) ValidateConfig(ctx context.Context, req resource.Validat
 func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
+	}
+	if r.Data != nil {
+		resp.Diagnostics.Append(compat.GatesFor("fleet_agent").CheckPlan(ctx, r.Data.Client, req.Config)...)
 	}
 	var cluster, token types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("cluster"), &cluster)...)
@@ -211,7 +215,7 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 
 	resp.Diagnostics.Append(syncKubeconfig(ctx, upstream, target, &plan, kubeconfig, resp.Private)...)
 	if err := applyAgentClusterFields(ctx, upstream, target.namespace, target.name, fields); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("cluster"), "Cannot update the Cluster", err.Error())
+		resp.Diagnostics.Append(clusterFieldsError(ctx, upstream, err)...)
 	}
 	resp.Diagnostics.Append(updatePullSecret(ctx, down, &state, &plan, password)...)
 	if resp.Diagnostics.HasError() {

@@ -251,3 +251,20 @@ func TestChartChanges(t *testing.T) {
 		t.Fatalf("chartChanges = %s, want %s", got, want)
 	}
 }
+
+// TestRegistrationWithoutTokenName: Fleet before v0.16 writes no tokenName
+// into a registration token's values, and its agent chart does not know it:
+// such values are accepted, and the chart gets no tokenName.
+func TestRegistrationWithoutTokenName(t *testing.T) {
+	reg, err := parseRegistration("apiServerURL: https://x\ntoken: s\nclusterNamespace: c\nsystemRegistrationNamespace: s\n")
+	if err != nil {
+		t.Fatalf("values of Fleet v0.15: %v", err)
+	}
+	if _, has := reg.values()["tokenName"]; has {
+		t.Fatalf("chart values name a token Fleet did not: %v", reg.values()["tokenName"])
+	}
+	reg.TokenName = "edge-token"
+	if got := reg.values()["tokenName"]; got != "edge-token" {
+		t.Fatalf("values of Fleet v0.16: tokenName %v", got)
+	}
+}

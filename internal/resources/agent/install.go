@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -14,6 +15,7 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/release"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
@@ -77,11 +79,40 @@ func prepareAgentWrite(ctx context.Context, upstream *kube.Client, config tfsdk.
 		diags.AddAttributeError(chartPath, chartErrorSummary(err), err.Error())
 		return nil, diags
 	}
+	if plan.AgentProxy != nil && !chartSetsProxy(in.chart) {
+		diags.AddAttributeError(path.Root("agent_proxy"), "The chart cannot set a proxy",
+			fmt.Sprintf("The fleet-agent chart %s has no proxy value (Fleet's agent chart gained it after v0.12): the agent would "+
+				"start without the proxy and could not reach the management cluster through it. Use the chart of Fleet v0.15.0 or later, "+
+				"or remove agent_proxy.", in.chart.Metadata.Version))
+		return nil, diags
+	}
 	in.cluster, d = readTargetCluster(ctx, upstream, plan.target())
 	if diags.Append(d...); diags.HasError() {
 		return nil, diags
 	}
 	return &in, diags
+}
+
+// chartSetsProxy reports whether the fleet-agent chart renders the proxy
+// value, as its deployment template does since Fleet v0.15 (v0.12's has none).
+func chartSetsProxy(ch *chart.Chart) bool {
+	for _, t := range ch.Templates {
+		if strings.Contains(string(t.Data), ".Values.proxy") {
+			return true
+		}
+	}
+	return false
+}
+
+// clusterFieldsError reports a failed write of the Cluster fields, with
+// Fleet's release when it lacks one (agentPullSecrets before v0.16).
+func clusterFieldsError(ctx context.Context, upstream *kube.Client, err error) diag.Diagnostics {
+	if d := compat.GatesFor("fleet_agent").ExplainApplyError(ctx, upstream, err); d.HasError() {
+		return d
+	}
+	var diags diag.Diagnostics
+	diags.AddAttributeError(path.Root("cluster"), "Cannot update the Cluster", err.Error())
+	return diags
 }
 
 // conflictPath is the attribute a Cluster settings conflict is about.
@@ -184,7 +215,7 @@ func (r *agentResource) install(ctx context.Context, in *agentWriteInputs, inst 
 	// The client ID goes on the Cluster before the agent can register with
 	// it: an unknown client ID would make Fleet create another Cluster.
 	if err := applyAgentClusterFields(ctx, upstream, target.namespace, target.name, inst.fields); err != nil {
-		diags.AddAttributeError(path.Root("cluster"), "Cannot update the Cluster", err.Error())
+		diags.Append(clusterFieldsError(ctx, upstream, err)...)
 		return fail()
 	}
 	written.add(func(ctx context.Context) error { return releaseClusterFields(ctx, upstream, target) })

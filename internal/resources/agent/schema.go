@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
@@ -260,7 +261,8 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 				Optional: true,
 				Description: "Credentials for pulling the agent image: the provider creates the Secret `" + agentPullSecretName +
 					"` (type `kubernetes.io/dockerconfigjson`) in `cattle-fleet-system` downstream, adds it to the chart's " +
-					"agent Deployment, and to the Cluster's `agentPullSecrets` so the adopted agent keeps it.",
+					"agent Deployment, and to the Cluster's `agentPullSecrets` so the adopted agent keeps it. " +
+					compat.Lookup("fleet_agent", "image_pull_secret").Requirement(),
 				Attributes: map[string]schema.Attribute{
 					"server":   schema.StringAttribute{Required: true, Description: "Registry host, e.g. `registry.corp:5000`.", Validators: []validator.String{validate.RegistryServer()}},
 					"username": schema.StringAttribute{Required: true, Description: "Registry user name.", Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},

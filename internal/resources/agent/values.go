@@ -36,7 +36,8 @@ type agentRegistration struct {
 	ClusterNamespace            string `json:"clusterNamespace"`
 	SystemRegistrationNamespace string `json:"systemRegistrationNamespace"`
 	Token                       string `json:"token"`
-	TokenName                   string `json:"tokenName"`
+	// TokenName is written by Fleet v0.16 and later, whose chart requires it.
+	TokenName string `json:"tokenName,omitempty"`
 }
 
 // registrationValueKeys are the chart values taken from the token and never
@@ -62,18 +63,22 @@ func parseRegistration(values string) (agentRegistration, error) {
 	if err := yaml.Unmarshal([]byte(values), &reg); err != nil {
 		return reg, errors.New("the registration values are not valid YAML")
 	}
-	if reg.Token == "" || reg.TokenName == "" || reg.ClusterNamespace == "" {
-		return reg, errors.New("the registration values lack token, tokenName or clusterNamespace")
+	if reg.Token == "" || reg.ClusterNamespace == "" {
+		return reg, errors.New("the registration values lack token or clusterNamespace")
 	}
 	return reg, nil
 }
 
 // values returns the registration as chart values (the token's part only).
+// tokenName only when Fleet wrote one: the charts before v0.16 do not know it.
 func (r agentRegistration) values() map[string]any {
-	return map[string]any{
-		"token": r.Token, "tokenName": r.TokenName,
-		"clusterNamespace": r.ClusterNamespace, "systemRegistrationNamespace": r.SystemRegistrationNamespace,
+	out := map[string]any{
+		"token": r.Token, "clusterNamespace": r.ClusterNamespace, "systemRegistrationNamespace": r.SystemRegistrationNamespace,
 	}
+	if r.TokenName != "" {
+		out["tokenName"] = r.TokenName
+	}
+	return out
 }
 
 // registrationFromRelease takes the token's values back from an installed

@@ -32,20 +32,20 @@ data "fleet_images" "airgap" {
   image_prefix  = "registry.corp:5000/mirror"
   extra_images  = ["nginx:1.27", "ghcr.io/org/app:1.0", "quay.io/team/tool@%s", "rancher/fleet:%s"]
 }
-`, testenv.FleetVersion, testDigest, testenv.FleetVersion),
+`, testenv.DefaultFleetVersion, testDigest, testenv.DefaultFleetVersion),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr(address, "images.#", "5"), // the duplicate Fleet image once
 				resource.TestCheckResourceAttr(address, "images.0.component", "controller"),
-				resource.TestCheckResourceAttr(address, "images.0.source", "rancher/fleet:"+testenv.FleetVersion),
-				resource.TestCheckResourceAttr(address, "images.0.target", "registry.corp:5000/mirror/rancher/fleet:"+testenv.FleetVersion),
+				resource.TestCheckResourceAttr(address, "images.0.source", "rancher/fleet:"+testenv.DefaultFleetVersion),
+				resource.TestCheckResourceAttr(address, "images.0.target", "registry.corp:5000/mirror/rancher/fleet:"+testenv.DefaultFleetVersion),
 				resource.TestCheckResourceAttr(address, "images.1.component", "agent"),
-				resource.TestCheckResourceAttr(address, "images.1.target", "registry.corp:5000/mirror/rancher/fleet-agent:"+testenv.FleetVersion),
+				resource.TestCheckResourceAttr(address, "images.1.target", "registry.corp:5000/mirror/rancher/fleet-agent:"+testenv.DefaultFleetVersion),
 				resource.TestCheckResourceAttr(address, "images.2.target", "registry.corp:5000/mirror/library/nginx:1.27"),
 				resource.TestCheckResourceAttr(address, "images.3.target", "registry.corp:5000/mirror/org/app:1.0"),
 				resource.TestCheckResourceAttr(address, "images.4.component", "extra"),
 				resource.TestCheckResourceAttr(address, "images.4.target", "registry.corp:5000/mirror/team/tool@"+testDigest),
 				resource.TestCheckResourceAttr(address, "sources", strings.Join([]string{
-					"rancher/fleet:" + testenv.FleetVersion, "rancher/fleet-agent:" + testenv.FleetVersion,
+					"rancher/fleet:" + testenv.DefaultFleetVersion, "rancher/fleet-agent:" + testenv.DefaultFleetVersion,
 					"nginx:1.27", "ghcr.io/org/app:1.0", "quay.io/team/tool@" + testDigest}, "\n")+"\n"),
 				resource.TestCheckResourceAttrWith(address, "mapping", func(v string) error {
 					lines := strings.Split(strings.TrimSuffix(v, "\n"), "\n")
@@ -81,10 +81,11 @@ func TestImagesDataSourceInvalid(t *testing.T) {
 	}
 }
 
-// TestAccFleetImagesMatchCharts compares the image table's entry for the
-// tested Fleet release with every image repository its charts name, so a
-// new release whose charts pull another image fails here.
-func TestAccFleetImagesMatchCharts(t *testing.T) {
+// TestAccCompatFleetImagesMatchCharts compares the image table's entry for
+// the Fleet release the environment runs with every image repository its
+// charts name, so a new release whose charts pull another image fails here.
+// Part of the compatibility suite: it runs against every release.
+func TestAccCompatFleetImagesMatchCharts(t *testing.T) {
 	acctest.PreCheck(t)
 	var repositories []string
 	for _, chart := range []string{"fleet", "fleet-agent"} {
@@ -104,7 +105,7 @@ func TestAccFleetImagesMatchCharts(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.OfflineProvider + fmt.Sprintf("data \"fleet_images\" \"fleet\" {\n  fleet_version = %q\n  image_prefix = \"r.corp\"\n}\n", testenv.FleetVersion),
+			Config: acctest.OfflineProvider + fmt.Sprintf("data \"fleet_images\" \"fleet\" {\n  fleet_version = %q\n  image_prefix = \"r.corp\"\n}\n", acctest.Env.Fleet.Version),
 			Check: func(s *terraform.State) error {
 				attrs := s.RootModule().Resources["data.fleet_images.fleet"].Primary.Attributes
 				var listed []string
@@ -117,7 +118,7 @@ func TestAccFleetImagesMatchCharts(t *testing.T) {
 				}
 				slices.Sort(listed)
 				if !slices.Equal(listed, repositories) {
-					return fmt.Errorf("the charts of Fleet %s name the images %v, the table lists %v", testenv.FleetVersion, repositories, listed)
+					return fmt.Errorf("the charts of Fleet %s name the images %v, the table lists %v", acctest.Env.Fleet.Version, repositories, listed)
 				}
 				return nil
 			},

@@ -6,12 +6,14 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/testenv"
 )
 
-// TestFleetImageTableHasTestedVersion fails when the Fleet release the tests
-// run is not in the image table: pinning a new release means checking its
-// images (TestAccFleetImagesMatchCharts compares them with its charts).
+// TestFleetImageTableHasTestedVersion fails when a Fleet release the tests
+// run against is not in the image table: pinning a new release means checking
+// its images (TestAccCompatFleetImagesMatchCharts compares them with its charts).
 func TestFleetImageTableHasTestedVersion(t *testing.T) {
-	if _, ok := fleetImageTable[testenv.FleetVersion]; !ok {
-		t.Fatalf("Fleet %s (testenv.FleetVersion) is missing from fleetImageTable in images_table.go", testenv.FleetVersion)
+	for _, r := range testenv.Releases {
+		if _, ok := fleetImageTable[r.Version]; !ok {
+			t.Errorf("Fleet %s (testenv.Releases) is missing from fleetImageTable in images_table.go", r.Version)
+		}
 	}
 	for version, images := range fleetImageTable {
 		if !releaseVersionRE.MatchString(version) {

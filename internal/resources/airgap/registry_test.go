@@ -431,13 +431,13 @@ resource "fleet_cluster" "downstream" {
 output "agent_target" {
   value = one([for i in data.fleet_images.fleet.images : i.target if i.component == "agent"])
 }
-`, ns, testenv.FleetVersion, down.Kubeconfig)
+`, ns, acctest.Env.Fleet.Version, down.Kubeconfig)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: config,
 			Check: resource.ComposeAggregateTestCheckFunc(
-				resource.TestCheckOutput("agent_target", "registry.corp:5000/mirror/rancher/fleet-agent:"+testenv.FleetVersion),
+				resource.TestCheckOutput("agent_target", "registry.corp:5000/mirror/rancher/fleet-agent:"+acctest.Env.Fleet.Version),
 				func(s *terraform.State) error {
 					want := s.RootModule().Outputs["agent_target"].Value.(string)
 					return awaitAgentImage(down.Core.AppsV1().Deployments("cattle-fleet-system"), want, "corp-registry")

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
@@ -157,6 +158,7 @@ func NewClusterResource() resource.Resource {
 		TypeName: clusterType,
 		API:      ClusterAPI,
 		Schema:   clusterSchema,
+		Gates:    compat.GatesFor("fleet_cluster"),
 		Hooks: framework.ObjectHooks[fleet.Cluster, clusterModel]{
 			BeforeApply: beforeClusterApply,
 			AfterApply:  afterClusterApply,

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
@@ -64,7 +65,8 @@ func clusterSchema(ctx context.Context) schema.Schema {
 		"agent_resources": agentspec.ResourcesAttribute(),
 		"host_network":    schema.BoolAttribute{Optional: true, Description: "Run the agent in the host network (for clusters without a CNI yet)."},
 		"agent_scheduling_customization": schema.SingleNestedAttribute{
-			Optional: true, Description: "A PriorityClass and a PodDisruptionBudget Fleet creates for the agent.",
+			Optional: true, Description: "A PriorityClass and a PodDisruptionBudget Fleet creates for the agent. " +
+				compat.Lookup("fleet_cluster", "agent_scheduling_customization").Requirement(),
 			Attributes: map[string]schema.Attribute{
 				"priority_class": schema.SingleNestedAttribute{
 					Optional: true, Description: "The agent's PriorityClass.",
@@ -90,7 +92,7 @@ func clusterSchema(ctx context.Context) schema.Schema {
 		"agent_pull_secrets": schema.ListAttribute{
 			Optional: true, ElementType: types.StringType,
 			Description: "Image pull Secrets for the agent (`agentPullSecrets`). Unset: Fleet copies its global pull secrets; " +
-				"`[]`: none; a list: exactly these (e.g. `fleet_registry.secret_name`).",
+				"`[]`: none; a list: exactly these (e.g. `fleet_registry.secret_name`). " + compat.Lookup("fleet_cluster", "agent_pull_secrets").Requirement(),
 			Validators: []validator.List{listvalidator.ValueStringsAre(validate.ResourceName())},
 		},
 		"template_values": schema.StringAttribute{

@@ -20,6 +20,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/duration"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
@@ -94,10 +95,7 @@ func (m *registrationTokenModel) Expand(ctx context.Context) (*fleet.ClusterRegi
 
 func (m *registrationTokenModel) Flatten(t *fleet.ClusterRegistrationToken, imported bool) {
 	m.SetFromServer(t.ObjectMeta, imported)
-	m.TTL = duration.NewNull()
-	if t.Spec.TTL != nil {
-		m.TTL = duration.NewValue(t.Spec.TTL.Duration.String())
-	}
+	m.TTL = flex.FlattenInterval(t.Spec.TTL) // "1h30m", not Fleet's "1h30m0s": an import plans no replacement
 	status := t.Status
 	if status == nil {
 		status = &fleet.ClusterRegistrationTokenStatus{}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
@@ -75,6 +76,7 @@ func NewGitRepoRestrictionResource() resource.Resource {
 		TypeName: "fleet_gitrepo_restriction",
 		API:      gitRepoRestrictionAPI,
 		Schema:   gitRepoRestrictionSchema,
+		Gates:    compat.GatesFor("fleet_gitrepo_restriction"),
 	})
 }
 
@@ -110,7 +112,8 @@ func gitRepoRestrictionSchema(ctx context.Context) schema.Schema {
 		"must set its target namespace, and it must be listed here or match `allowed_target_namespace_selector`.", validate.NamespaceName())
 	attrs["allowed_target_namespace_selector"] = framework.LabelSelectorAttribute("Selects, by their labels on the downstream cluster, the namespaces " +
 		"GitRepos of the namespace may deploy into; checked by the Fleet agent at deploy time. When set, every GitRepo must set its " +
-		"target namespace, and it must match here or be listed in `allowed_target_namespaces`.")
+		"target namespace, and it must match here or be listed in `allowed_target_namespaces`. " +
+		compat.Lookup("fleet_gitrepo_restriction", "allowed_target_namespace_selector").Requirement())
 	return schema.Schema{
 		Description: "A Fleet GitRepoRestriction: limits, and gives defaults for, what the GitRepos of its namespace (Fleet " +
 			"workspace) may use. Fleet merges every restriction of the namespace; a GitRepo that breaks one is not deployed and " +

@@ -132,7 +132,7 @@ func (f *e2eFixture) gitRepoWaits(t *testing.T) {
 	const address = "fleet_gitrepo.e2e"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             objectGone(fleet.GitRepos, f.ns, "app"),
+		CheckDestroy:             acctest.ObjectGone(fleet.GitRepos, f.ns, "app"),
 		Steps: []resource.TestStep{
 			{
 				Config: f.gitRepoConfig("app", `["deploy"]`),
@@ -174,7 +174,7 @@ func (f *e2eFixture) gitRepoFails(t *testing.T) {
 		"Bundle broken-broken: 1 deployment(s) failed to apply", "did not find expected"}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             objectGone(fleet.GitRepos, f.ns, "broken"),
+		CheckDestroy:             acctest.ObjectGone(fleet.GitRepos, f.ns, "broken"),
 		Steps: []resource.TestStep{
 			{
 				// The create reports Fleet's message early, as a warning: the
@@ -206,7 +206,7 @@ func (f *e2eFixture) gitRepoFails(t *testing.T) {
 func (f *e2eFixture) gitRepoFixed(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             objectGone(fleet.GitRepos, f.ns, "fixed"),
+		CheckDestroy:             acctest.ObjectGone(fleet.GitRepos, f.ns, "fixed"),
 		Steps: []resource.TestStep{
 			{
 				Config: f.gitRepoConfigWait("fixed", `["badfleet"]`, false),
@@ -277,7 +277,7 @@ func (f *e2eFixture) helmOpWaits(t *testing.T) {
 	const address = "fleet_helmop.e2e"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             objectGone(fleet.HelmOps, f.ns, "e2e-helm"),
+		CheckDestroy:             acctest.ObjectGone(fleet.HelmOps, f.ns, "e2e-helm"),
 		Steps: []resource.TestStep{
 			{
 				Config: f.helmOpConfig("e2e-helm", "1.0.0", "from-terraform"),
@@ -303,7 +303,7 @@ func (f *e2eFixture) helmOpFails(t *testing.T) {
 	failure := []string{"The HelmOp failed to deploy", "could not get a chart version: no chart version found for demo-9.9.9"}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
-		CheckDestroy:             objectGone(fleet.HelmOps, f.ns, "e2e-missing"),
+		CheckDestroy:             acctest.ObjectGone(fleet.HelmOps, f.ns, "e2e-missing"),
 		Steps: []resource.TestStep{
 			{
 				Config:             f.helmOpConfig("e2e-missing", "9.9.9", "x"),
@@ -327,7 +327,7 @@ func (f *e2eFixture) helmOpFails(t *testing.T) {
 func (f *e2eFixture) helmOpFixed(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             objectGone(fleet.HelmOps, f.ns, "e2e-helm-fixed"),
+		CheckDestroy:             acctest.ObjectGone(fleet.HelmOps, f.ns, "e2e-helm-fixed"),
 		Steps: []resource.TestStep{
 			{
 				Config: f.helmOpConfigWait("e2e-helm-fixed", "9.9.9", "fixed", false),
@@ -339,14 +339,4 @@ func (f *e2eFixture) helmOpFixed(t *testing.T) {
 			},
 		},
 	})
-}
-
-// objectGone checks that a Fleet object is deleted.
-func objectGone(gvr schema.GroupVersionResource, namespace, name string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if _, err := acctest.Env.Upstream.Dynamic.Resource(gvr).Namespace(namespace).Get(context.Background(), name, metav1.GetOptions{}); err == nil {
-			return fmt.Errorf("%s %s/%s still exists after destroy", gvr.Resource, namespace, name)
-		}
-		return nil
-	}
 }

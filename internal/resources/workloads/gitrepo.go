@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
@@ -33,6 +34,7 @@ func NewGitRepoResource() resource.Resource {
 		TypeName: gitRepoType,
 		API:      gitRepoAPI,
 		Schema:   gitRepoSchema,
+		Gates:    compat.GatesFor("fleet_gitrepo"),
 		Hooks: framework.ObjectHooks[fleet.GitRepo, gitRepoModel]{
 			BeforeApply: gitRepoBeforeApply,
 			AfterApply:  gitRepoAwaitApplied,

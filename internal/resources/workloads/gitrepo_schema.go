@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
@@ -55,7 +56,7 @@ func gitRepoSpecAttributes() map[string]schema.Attribute {
 		"bundles": schema.ListNestedAttribute{
 			Optional: true,
 			Description: "Bundle folders to deploy, each with an optional fleet.yaml of its own; when set, Fleet " +
-				"reads these folders instead of scanning `paths`.",
+				"reads these folders instead of scanning `paths`. " + compat.Lookup("fleet_gitrepo", "bundles").Requirement(),
 			Validators: []validator.List{listvalidator.SizeAtLeast(1)},
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"base":    schema.StringAttribute{Required: true, Description: "Folder of the bundle, relative to the repository root.", Validators: framework.NonEmptyString()},
@@ -85,11 +86,13 @@ func gitRepoSpecAttributes() map[string]schema.Attribute {
 			Description: "Increase to make Fleet redeploy the current commit. Defaults to `0`.",
 			Validators:  []validator.Int64{int64validator.AtLeast(0)},
 		},
-		"keep_resources":      framework.FalseByDefault("Keep the deployed resources in the clusters when the GitRepo is deleted."),
-		"delete_namespace":    framework.FalseByDefault("Delete the namespace created for `target_namespace` when the GitRepo is deleted."),
-		"correct_drift":       correctDriftAttribute(),
-		"oci_registry_secret": framework.OptionalString("Name of a Secret with an OCI registry to store the bundle contents in, instead of etcd.", validate.ResourceName()),
-		"webhook_secret":      framework.OptionalString("Name of a Secret with the token that checks the repository's webhook calls.", validate.ResourceName()),
+		"keep_resources":   framework.FalseByDefault("Keep the deployed resources in the clusters when the GitRepo is deleted."),
+		"delete_namespace": framework.FalseByDefault("Delete the namespace created for `target_namespace` when the GitRepo is deleted."),
+		"correct_drift":    correctDriftAttribute(),
+		"oci_registry_secret": framework.OptionalString("Name of a Secret with an OCI registry to store the bundle contents in, instead of etcd. "+
+			compat.Lookup("fleet_gitrepo", "oci_registry_secret").Requirement(), validate.ResourceName()),
+		"webhook_secret": framework.OptionalString("Name of a Secret with the token that checks the repository's webhook calls. "+
+			compat.Lookup("fleet_gitrepo", "webhook_secret").Requirement(), validate.ResourceName()),
 		"image_scan_interval": intervalAttribute("How often image scans write new image versions back to the repository."),
 		"image_scan_commit": schema.SingleNestedAttribute{
 			Optional:    true,

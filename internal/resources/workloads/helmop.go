@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
@@ -35,6 +36,7 @@ func NewHelmOpResource() resource.Resource {
 		TypeName: helmOpType,
 		API:      helmOpAPI,
 		Schema:   helmOpSchema,
+		Gates:    compat.GatesFor("fleet_helmop"),
 		Hooks: framework.ObjectHooks[fleet.HelmOp, helmOpModel]{
 			BeforeApply: helmOpBeforeApply,
 			AfterApply:  helmOpAwaitApplied,

@@ -10,10 +10,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
 	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/yamlmap"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
@@ -33,7 +33,8 @@ func helmOpSchema(ctx context.Context) schema.Schema {
 	return schema.Schema{
 		Description: "A Fleet HelmOp: a Helm chart from a chart repository or OCI registry that Fleet installs " +
 			"on the targeted clusters, without git. Optionally manages the chart repository's credentials " +
-			"Secret and waits until the release is ready (`wait_for_ready` also reads the HelmOp's Bundle).",
+			"Secret and waits until the release is ready (`wait_for_ready` also reads the HelmOp's Bundle). " +
+			compat.Lookup("fleet_helmop", "").Requirement() + " (Fleet v0.12's experimental HelmApp is a different kind, not managed.)",
 		Attributes: attrs,
 	}
 }
@@ -43,9 +44,13 @@ func helmOpSpecAttributes() map[string]schema.Attribute {
 		"helm":    helmOptionsAttribute(),
 		"targets": targetsAttribute("the chart"),
 		"target_customization_mode": schema.StringAttribute{
-			Optional: true, Computed: true, Default: stringdefault.StaticString("FirstMatch"),
-			Description: "`FirstMatch` applies the first target that matches a cluster, `AllMatches` merges all that match. Defaults to `FirstMatch`.",
-			Validators:  []validator.String{stringvalidator.OneOf("FirstMatch", "AllMatches")},
+			Optional: true, Computed: true,
+			Description: "Fleet's `targetCustomizationMode`: `FirstMatch` applies the first target that matches a cluster, " +
+				"`AllMatches` merges all that match. Sent only when set; otherwise Fleet's default (`FirstMatch`) is read back. " +
+				"In Fleet v0.16 the mode changes nothing for a HelmOp: Fleet applies it only to bundles with target " +
+				"restrictions, which GitRepos make and HelmOps do not, so the first matching target is used either way. " +
+				compat.Lookup("fleet_helmop", "target_customization_mode").Requirement(),
+			Validators: []validator.String{stringvalidator.OneOf("FirstMatch", "AllMatches")},
 		},
 		"default_namespace": framework.OptionalString("Namespace for the chart's resources that name none (and of the Helm release).", validate.NamespaceName()),
 		"target_namespace": framework.OptionalString("Force every resource of the chart into this namespace; cluster-scoped resources are then rejected. "+

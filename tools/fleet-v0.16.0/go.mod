@@ -1,4 +1,4 @@
-module github.com/fleetform/terraform-provider-fleet/tools/fleet
+module github.com/fleetform/terraform-provider-fleet/tools/fleet-v0.16.0
 
 go 1.26.0
 

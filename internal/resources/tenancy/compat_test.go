@@ -1,0 +1,31 @@
+package tenancy_test
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
+)
+
+// TestAccCompatGitRepoRestriction: a restriction's lifecycle on every Fleet
+// release (see acctest.LifecycleSteps), and allowed_target_namespace_selector
+// applied where Fleet has it (v0.15 and later), refused at plan, naming the
+// release, where it does not.
+func TestAccCompatGitRepoRestriction(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.Namespace(t)
+	const address = "fleet_gitrepo_restriction.test"
+	steps := acctest.LifecycleSteps(gitRepoRestrictionConfig(ns, restrictionSmaller), address, ns+"/tenant-a",
+		resource.TestCheckResourceAttr(address, "allowed_repo_patterns.0", `^https://git\.example\.org/`))
+	selector := gitRepoRestrictionConfig(ns, restrictionSmaller+"  allowed_target_namespace_selector = { match_labels = { tenant = \"a\" } }\n")
+	step := acctest.GatedStep(compat.Lookup("fleet_gitrepo_restriction", "allowed_target_namespace_selector"), selector,
+		resource.TestCheckResourceAttr(address, "allowed_target_namespace_selector.match_labels.tenant", "a"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.ObjectGone(fleet.GitRepoRestrictions, ns, "tenant-a"),
+		Steps:                    append(steps, step),
+	})
+}

@@ -1,0 +1,110 @@
+package workloads_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
+	"github.com/fleetform/terraform-provider-fleet/internal/compat"
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
+)
+
+// The compatibility suite of the workload resources: it runs against every
+// Fleet release (see acctest.LifecycleSteps).
+
+// TestAccCompatGitRepo: a GitRepo's lifecycle on every release, and the
+// attributes of later releases: applied where Fleet has them, refused at
+// plan where it does not.
+func TestAccCompatGitRepo(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.Namespace(t)
+	const address = "fleet_gitrepo.test"
+	steps := acctest.LifecycleSteps(gitRepoConfig(ns, `paths = ["manifests"]`), address, ns+"/apps",
+		resource.TestCheckResourceAttr(address, "paths.0", "manifests"))
+	for _, gated := range []struct{ attribute, config, key, value string }{
+		{"bundles", `bundles = [{ base = "apps/web" }]`, "bundles.0.base", "apps/web"},
+		{"oci_registry_secret", `oci_registry_secret = "oci-storage"`, "oci_registry_secret", "oci-storage"},
+		{"webhook_secret", `webhook_secret = "webhook-token"`, "webhook_secret", "webhook-token"},
+	} {
+		steps = append(steps, acctest.GatedStep(compat.Lookup("fleet_gitrepo", gated.attribute), gitRepoConfig(ns, gated.config),
+			resource.TestCheckResourceAttr(address, gated.key, gated.value)))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.ObjectGone(fleet.GitRepos, ns, "apps"),
+		Steps:                    steps,
+	})
+}
+
+// TestAccCompatHelmOp: where Fleet has HelmOps, a HelmOp that leaves
+// target_customization_mode unset goes through its lifecycle without sending
+// it (Fleet v0.15's CRD has no such field; v0.16 defaults it) and the mode is
+// refused at plan on v0.15; on v0.12 the resource itself is refused at plan.
+func TestAccCompatHelmOp(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.Namespace(t)
+	const address = "fleet_helmop.test"
+	helm := `version = "1.0.0"`
+	kind := compat.Lookup("fleet_helmop", "")
+	if !acctest.FleetHas(kind) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Steps:                    []resource.TestStep{acctest.GatedStep(kind, helmOpConfig(ns, helm, ""), nil)},
+		})
+		return
+	}
+	mode := compat.Lookup("fleet_helmop", "target_customization_mode")
+	readBack := resource.TestCheckNoResourceAttr(address, "target_customization_mode")
+	if acctest.FleetHas(mode) {
+		readBack = resource.TestCheckResourceAttr(address, "target_customization_mode", "FirstMatch") // the CRD's default
+	}
+	steps := acctest.LifecycleSteps(helmOpConfig(ns, helm, ""), address, ns+"/web", resource.ComposeAggregateTestCheckFunc(
+		resource.TestCheckResourceAttr(address, "helm.chart", "web"), readBack))
+	steps = append(steps, acctest.GatedStep(mode, helmOpConfig(ns, helm, `target_customization_mode = "AllMatches"`),
+		resource.TestCheckResourceAttr(address, "target_customization_mode", "AllMatches")))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.ObjectGone(fleet.HelmOps, ns, "web"),
+		Steps:                    steps,
+	})
+}
+
+// TestAccCompatHelmOpRefusedAtApply: when the connection is not known at plan
+// time, a HelmOp on a Fleet without the kind is refused at apply with the
+// same message, not the API server's bare 404. Where Fleet has HelmOps the
+// apply succeeds.
+func TestAccCompatHelmOpRefusedAtApply(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.Namespace(t)
+	config := fmt.Sprintf(`
+resource "terraform_data" "kubeconfig" {
+  input = %q
+}
+
+provider "fleet" {
+  config_path = terraform_data.kubeconfig.output
+}
+
+resource "fleet_helmop" "late" {
+  name      = "late"
+  namespace = %q
+  helm      = { chart = "web", repo = "https://127.0.0.1:9/charts", version = "1.0.0" }
+}
+`, acctest.Env.Upstream.Kubeconfig, ns)
+	kind := compat.Lookup("fleet_helmop", "")
+	step := resource.TestStep{Config: config, Check: resource.TestCheckResourceAttr("fleet_helmop.late", "helm.chart", "web")}
+	if !acctest.FleetHas(kind) {
+		step = resource.TestStep{Config: config, ExpectError: acctest.Refused(kind)}
+	}
+	tc := resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		ExternalProviders:        map[string]resource.ExternalProvider{"terraform": {Source: "terraform.io/builtin/terraform"}},
+		Steps:                    []resource.TestStep{step},
+	}
+	if acctest.FleetHas(kind) {
+		tc.CheckDestroy = acctest.ObjectGone(fleet.HelmOps, ns, "late")
+	}
+	resource.Test(t, tc)
+}
