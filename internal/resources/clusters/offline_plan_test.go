@@ -37,9 +37,9 @@ resource "fleet_cluster_group" "offline" {
 func TestInvalidClusterGroupInput(t *testing.T) {
 	cases := map[string]struct{ body, want string }{
 		"name":           {`name = "Not_Valid"`, `(?s)with fleet_cluster_group.bad,.*name = "Not_Valid"`},
-		"operator":       {`name = "ok"` + "\n" + `selector = { match_expressions = [{ key = "env", operator = "Equals", values = ["a"] }] }`, `(?s)Invalid selector operator.*operator "Equals" is not supported`},
+		"operator":       {`name = "ok"` + "\n" + `selector = { match_expressions = [{ key = "env", operator = "Equals", values = ["a"] }] }`, `(?s)Invalid selector operator.*operator "Equals" is not\s+supported`},
 		"label key":      {`name = "ok"` + "\n" + `labels = { "bad key!" = "x" }`, `(?s)labels = \{ "bad key!" = "x" \}.*Key "bad key!"`},
-		"missing values": {`name = "ok"` + "\n" + `selector = { match_expressions = [{ key = "env", operator = "In" }] }`, `(?s)Missing selector values.*needs at least one value`},
+		"missing values": {`name = "ok"` + "\n" + `selector = { match_expressions = [{ key = "env", operator = "In" }] }`, `(?s)Missing selector values.*needs at least\s+one value`},
 		"empty match":    {`name = "ok"` + "\n" + `selector = { match_labels = {} }`, `(?s)selector.match_labels`},
 	}
 	for name, tc := range cases {
