@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -253,4 +254,28 @@ resource "fleet_policy" "bad" {
 // spaced lets a pattern's spaces match Terraform's line wrapping.
 func spaced(pattern string) string {
 	return regexp.MustCompile(` `).ReplaceAllString(pattern, `\s+`)
+}
+
+// TestAccPolicyExample applies examples/resources/fleet_policy as written,
+// in a namespace of its own: Fleet's CRD accepts it and a second plan is empty.
+func TestAccPolicyExample(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.Namespace(t)
+	example, err := os.ReadFile("../../../examples/resources/fleet_policy/resource.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const written = `namespace = "team-a"`
+	if !strings.Contains(string(example), written) {
+		t.Fatalf("the example no longer sets %s", written)
+	}
+	config := acctest.ProviderConfig() + strings.Replace(string(example), written, fmt.Sprintf("namespace = %q", ns), 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.ObjectGone(fleet.Policies, ns, "team-a"),
+		Steps: []resource.TestStep{
+			{Config: config, Check: resource.TestCheckResourceAttr("fleet_policy.team_a", "helmop.allowed_chart_patterns.0", "team-a-.*")},
+			{Config: config, PlanOnly: true},
+		},
+	})
 }
