@@ -154,6 +154,12 @@ func TestAccPolicy(t *testing.T) {
 			),
 		},
 		resource.TestStep{Config: policyConfig(ns, policySmaller), PlanOnly: true},
+		resource.TestStep{
+			// An empty block is kept as an empty object: no diff after apply.
+			Config: policyConfig(ns, policySmaller+"  gitrepo = {}\n"),
+			Check:  policyFields(ctx, policies, map[string]any{"gitRepo": map[string]any{}}),
+		},
+		resource.TestStep{Config: policyConfig(ns, policySmaller+"  gitrepo = {}\n"), PlanOnly: true},
 	)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
