@@ -59,6 +59,7 @@ var Features = []Feature{
 	{Resource: "fleet_cluster", Attribute: "agent_pull_secrets", Kind: "Cluster", Field: []string{"spec", "agentPullSecrets"}, Since: "v0.16.0"},
 	// fleet_agent lists its pull Secret in the Cluster's agentPullSecrets.
 	{Resource: "fleet_agent", Attribute: "image_pull_secret", Kind: "Cluster", Field: []string{"spec", "agentPullSecrets"}, Since: "v0.16.0"},
+	{Resource: "fleet_policy", Kind: "Policy", Since: "v0.16.0"},
 	{Resource: "fleet_gitrepo_restriction", Attribute: "allowed_target_namespace_selector", Kind: "GitRepoRestriction", Field: []string{"allowedTargetNamespaceSelector"}, Since: "v0.15.0"},
 }
 

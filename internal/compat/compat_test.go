@@ -59,6 +59,7 @@ func TestFieldsFromSchemas(t *testing.T) {
 		"fleet_helmop":                                                true,
 		"fleet_helmop.target_customization_mode":                      false,
 		"fleet_gitrepo_restriction.allowed_target_namespace_selector": false, // kind not served
+		"fleet_policy":                                                false, // kind not served (v0.16 and later)
 	}
 	for name, has := range want {
 		if f.features[name] != has {

@@ -9,4 +9,5 @@ const (
 	KindHelmOp                   = "HelmOp"
 	KindGitRepoRestriction       = "GitRepoRestriction"
 	KindBundleNamespaceMapping   = "BundleNamespaceMapping"
+	KindPolicy                   = "Policy"
 )

@@ -34,6 +34,7 @@ var kindCases = []kindCase{
 	{KindHelmOp, "helmop.yaml", func() any { return &HelmOp{} }, reflect.TypeFor[HelmOpSpec]()},
 	{KindGitRepoRestriction, "gitreporestriction.yaml", func() any { return &GitRepoRestriction{} }, nil},
 	{KindBundleNamespaceMapping, "bundlenamespacemapping.yaml", func() any { return &BundleNamespaceMapping{} }, nil},
+	{KindPolicy, "policy.yaml", func() any { return &Policy{} }, nil},
 }
 
 func fixtureJSON(t *testing.T, name string) []byte {

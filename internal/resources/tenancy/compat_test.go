@@ -29,3 +29,27 @@ func TestAccCompatGitRepoRestriction(t *testing.T) {
 		Steps:                    append(steps, step),
 	})
 }
+
+// TestAccCompatPolicy: a Policy's lifecycle where Fleet has the kind (v0.16
+// and later), and the resource refused at plan, naming the release, where it
+// does not.
+func TestAccCompatPolicy(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.Namespace(t)
+	const address = "fleet_policy.test"
+	config := policyConfig(ns, policySmaller)
+	kind := compat.Lookup("fleet_policy", "")
+	if !acctest.FleetHas(kind) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+			Steps:                    []resource.TestStep{acctest.GatedStep(kind, config, nil)},
+		})
+		return
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.ObjectGone(fleet.Policies, ns, "team-a"),
+		Steps: acctest.LifecycleSteps(config, address, ns+"/team-a",
+			resource.TestCheckResourceAttr(address, "helmop.allowed_chart_patterns.0", "web")),
+	})
+}

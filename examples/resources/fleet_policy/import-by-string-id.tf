@@ -1,0 +1,4 @@
+import {
+  to = fleet_policy.team_a
+  id = "team-a/team-a"
+}
