@@ -50,7 +50,7 @@ func TestInvalidRancherInput(t *testing.T) {
 		"affinity": {`resource "fleet_rancher_cluster" "bad" {
   name = "edge"
   cluster_agent_deployment_customization = { override_affinity = "[1]" }
-}`, `(?s)Invalid JSON object.*JSON array`},
+}`, `(?s)Invalid JSON of a core/v1 Affinity.*override_affinity:.*JSON\s+array`},
 		"agent cluster": {`resource "fleet_rancher_agent" "bad" {
   cluster    = "edge-1"
   kubernetes = { config_path = "/k" }
