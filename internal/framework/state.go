@@ -2,6 +2,7 @@ package framework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -130,10 +131,8 @@ func leftBehind(removed, plan, next tftypes.Value, names []string) ([]string, er
 		return nil, nil
 	}
 	var removedAttrs, planAttrs, nextAttrs map[string]tftypes.Value
-	for v, into := range map[*tftypes.Value]*map[string]tftypes.Value{&removed: &removedAttrs, &plan: &planAttrs, &next: &nextAttrs} {
-		if err := v.As(into); err != nil {
-			return nil, err
-		}
+	if err := errors.Join(removed.As(&removedAttrs), plan.As(&planAttrs), next.As(&nextAttrs)); err != nil {
+		return nil, err
 	}
 	var left []string
 	for _, name := range names {
@@ -167,11 +166,11 @@ func leftBehindDetail(left []string, object any) string {
 			}
 		}
 	}
-	owners := "another field manager"
+	owners := "another field manager owns"
 	if len(managers) > 0 {
-		owners = "other field managers (" + strings.Join(managers, ", ") + ")"
+		owners = "other field managers (" + strings.Join(managers, ", ") + ") own"
 	}
-	return fmt.Sprintf("The configuration no longer sets %s, but the object still holds it: %s own the field too, "+
+	return fmt.Sprintf("The configuration no longer sets %s, but the object still holds a value there: %s the field too, "+
 		"and server-side apply removes only what the provider alone owns. The state keeps the value, so the plan shows "+
 		"its removal until it is gone. Remove it with the tool that set it (kubectl edit, the Rancher UI), "+
 		"or set it in the configuration to the value you want.", strings.Join(left, ", "), owners)
