@@ -27,9 +27,9 @@ type AppliedManifest struct {
 
 // Applied rebuilds the applied objects with their fields from private state.
 func (m AppliedManifest) Applied(ctx context.Context, private privateGetter, diags *diag.Diagnostics) []AppliedObject {
-	fields, d := private.GetKey(ctx, AppliedFieldsKey)
+	fields, d := private.GetKey(ctx, appliedFieldsKey)
 	diags.Append(d...)
-	return AppliedFromState(ctx, m.Objects, fields, diags)
+	return appliedFromState(ctx, m.Objects, fields, diags)
 }
 
 // Refreshed is what a refresh found.

@@ -22,9 +22,9 @@ import (
 // a token), and in private state the fields it owns in each object, which
 // refresh compares with the cluster to report drift.
 
-// AppliedFieldsKey is the private state key of the fields the provider owns
+// appliedFieldsKey is the private state key of the fields the provider owns
 // in each applied object (names of fields, never values).
-const AppliedFieldsKey = "applied_fields"
+const appliedFieldsKey = "applied_fields"
 
 // appliedObjectModel is one element of applied_objects.
 type appliedObjectModel struct {
@@ -102,9 +102,9 @@ func AppliedObjectsValue(objects []AppliedObject) types.List {
 	return types.ListValueMust(AppliedObjectType, elems)
 }
 
-// AppliedFromState rebuilds the applied objects from applied_objects and the
-// fields kept in private state (AppliedFieldsKey).
-func AppliedFromState(ctx context.Context, list types.List, privateFields []byte, diags *diag.Diagnostics) []AppliedObject {
+// appliedFromState rebuilds the applied objects from applied_objects and the
+// fields kept in private state (appliedFieldsKey).
+func appliedFromState(ctx context.Context, list types.List, privateFields []byte, diags *diag.Diagnostics) []AppliedObject {
 	if list.IsNull() || list.IsUnknown() {
 		return nil
 	}
@@ -125,7 +125,7 @@ func AppliedFromState(ctx context.Context, list types.List, privateFields []byte
 }
 
 // SaveAppliedFields keeps the fields the apply owns in each object in the
-// private state of a Create or Update response, under AppliedFieldsKey.
+// private state of a Create or Update response, under appliedFieldsKey.
 func SaveAppliedFields(ctx context.Context, private interface {
 	SetKey(context.Context, string, []byte) diag.Diagnostics
 }, objects []AppliedObject) diag.Diagnostics {
@@ -141,7 +141,7 @@ func SaveAppliedFields(ctx context.Context, private interface {
 		diags.AddError("Cannot record the applied fields", err.Error())
 		return diags
 	}
-	return private.SetKey(ctx, AppliedFieldsKey, data)
+	return private.SetKey(ctx, appliedFieldsKey, data)
 }
 
 // ApplyAll applies the planned objects in order; an object that prior

@@ -66,9 +66,7 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	ctx, cancel, diags := r.UpdateContext(ctx, plan.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
-	fields, d := req.Private.GetKey(ctx, downstream.AppliedFieldsKey)
-	resp.Diagnostics.Append(d...)
-	prior := downstream.AppliedFromState(ctx, state.AppliedObjects, fields, &resp.Diagnostics)
+	prior := r.manifest(&state).Applied(ctx, req.Private, &resp.Diagnostics)
 	r.write(ctx, req.Config, &plan, &state, prior, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
