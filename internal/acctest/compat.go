@@ -70,3 +70,18 @@ func GatedStep(f compat.Feature, config string, check resource.TestCheckFunc) re
 	}
 	return resource.TestStep{Config: config, Check: check}
 }
+
+// ProviderConfigKnownAtApply is a provider block whose connection comes from
+// a resource, so it is unknown at plan time: nothing can be checked against
+// the cluster before the apply.
+func ProviderConfigKnownAtApply() string {
+	return fmt.Sprintf(`
+resource "terraform_data" "kubeconfig" {
+  input = %q
+}
+
+provider "fleet" {
+  config_path = terraform_data.kubeconfig.output
+}
+`, Env.Upstream.Kubeconfig)
+}

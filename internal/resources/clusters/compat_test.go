@@ -68,21 +68,14 @@ func TestAccCompatCluster(t *testing.T) {
 func TestAccCompatRefusedAtApply(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.Namespace(t)
-	config := fmt.Sprintf(`
-resource "terraform_data" "kubeconfig" {
-  input = %q
-}
-
-provider "fleet" {
-  config_path = terraform_data.kubeconfig.output
-}
+	config := acctest.ProviderConfigKnownAtApply() + fmt.Sprintf(`
 
 resource "fleet_cluster" "late" {
   name               = "late"
   namespace          = %q
   agent_pull_secrets = ["registry-credentials"]
 }
-`, acctest.Env.Upstream.Kubeconfig, ns)
+`, ns)
 	feature := compat.Lookup("fleet_cluster", "agent_pull_secrets")
 	step := resource.TestStep{Config: config, Check: resource.TestCheckResourceAttr("fleet_cluster.late", "agent_pull_secrets.0", "registry-credentials")}
 	if !acctest.FleetHas(feature) {

@@ -78,21 +78,14 @@ func TestAccCompatHelmOp(t *testing.T) {
 func TestAccCompatHelmOpRefusedAtApply(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.Namespace(t)
-	config := fmt.Sprintf(`
-resource "terraform_data" "kubeconfig" {
-  input = %q
-}
-
-provider "fleet" {
-  config_path = terraform_data.kubeconfig.output
-}
+	config := acctest.ProviderConfigKnownAtApply() + fmt.Sprintf(`
 
 resource "fleet_helmop" "late" {
   name      = "late"
   namespace = %q
   helm      = { chart = "web", repo = "https://127.0.0.1:9/charts", version = "1.0.0" }
 }
-`, acctest.Env.Upstream.Kubeconfig, ns)
+`, ns)
 	kind := compat.Lookup("fleet_helmop", "")
 	step := resource.TestStep{Config: config, Check: resource.TestCheckResourceAttr("fleet_helmop.late", "helm.chart", "web")}
 	if !acctest.FleetHas(kind) {
