@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -14,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	k8stypes "k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
 	"github.com/fleetform/terraform-provider-fleet/internal/testenv"
@@ -150,8 +152,12 @@ func TestAccKubeSphereCluster(t *testing.T) {
 						if now := clusterToken(t, "ks-edge-1"); now != token {
 							return fmt.Errorf("the update changed Tower's token")
 						}
-						svc, err := services.Get(ctx, "mc-ks-edge-1", metav1.GetOptions{})
-						if err != nil || svc.Spec.Type != "LoadBalancer" {
+						// Tower's step runs after the update, in its own time.
+						err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+							svc, err := services.Get(ctx, "mc-ks-edge-1", metav1.GetOptions{})
+							return err == nil && svc.Spec.Type == "LoadBalancer", nil
+						})
+						if err != nil {
 							return fmt.Errorf("Tower did not publish mc-ks-edge-1 (%v)", err)
 						}
 						return nil
