@@ -137,7 +137,7 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 			Description: "Wait after create and update until the cluster's agent has checked in, failing early with Fleet's " +
 				"message when registration fails. Needs `kubeconfig_wo` or `kube_config_secret`, with which Fleet deploys " +
-				"the agent itself: a `fleet_agent` installs it only after this resource is applied.",
+				"the agent itself: a `fleet_agent` installs it only after this resource is applied. Defaults to `false`.",
 			Validators: []validator.Bool{validate.TrueRequiresOneOf("wait_for_ready would never end",
 				"With neither kubeconfig_wo nor kube_config_secret, Fleet does not deploy the agent: an agent registers the "+
 					"cluster, and a fleet_agent for it is installed only after this resource, so the wait could never end. "+

@@ -86,7 +86,7 @@ func (r *workspaceResource) Schema(ctx context.Context, _ resource.SchemaRequest
 		Default:  booldefault.StaticBool(false),
 		Description: "Whether destroy may delete the workspace while it still holds Fleet objects (GitRepos, HelmOps, " +
 			"Clusters, ClusterGroups, Bundles, ClusterRegistrationTokens). They are deleted with it: Fleet then removes " +
-			"what the GitRepos and HelmOps deployed and forgets the clusters. Set it and apply before destroying.",
+			"what the GitRepos and HelmOps deployed and forgets the clusters. Set it and apply before destroying. Defaults to `false`.",
 	}
 	resp.Schema = schema.Schema{
 		Description: "A Fleet workspace of standalone Fleet: the namespace that GitRepos, HelmOps, Clusters and " +

@@ -29,7 +29,7 @@ func correctDriftAttribute() schema.SingleNestedAttribute {
 		Optional:    true,
 		Computed:    true,
 		Default:     objectdefault.StaticValue(falses),
-		Description: "How Fleet undoes changes made to deployed resources in the downstream clusters.",
+		Description: "How Fleet undoes changes made to deployed resources in the downstream clusters. Defaults to all three `false` (no correction).",
 		Attributes: map[string]schema.Attribute{
 			"enabled":           framework.FalseByDefault("Re-apply the desired state when a deployed resource was modified."),
 			"force":             framework.FalseByDefault("Delete and re-create resources that cannot be patched back (Helm `--force`)."),
