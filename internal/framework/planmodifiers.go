@@ -109,7 +109,8 @@ func stringOf(ctx context.Context, v attr.Value) (string, bool) {
 // NullUnless plans a computed attribute null when the boolean attribute
 // flag is false in the plan, so that its value stays out of the state
 // (`token_in_state = false`). Listed after UseStateForUnknown, it overrides
-// the prior value that one keeps.
+// the prior value that one keeps; and when the flag is true but that one
+// kept a null (the flag was false), it plans the value as known after apply.
 func NullUnless(flag string) planmodifier.String { return nullUnless{flag: flag} }
 
 type nullUnless struct{ flag string }
@@ -123,7 +124,11 @@ func (m nullUnless) MarkdownDescription(ctx context.Context) string { return m.D
 func (m nullUnless) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	var flag types.Bool
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(m.flag), &flag)...)
-	if !flag.IsNull() && !flag.IsUnknown() && !flag.ValueBool() {
+	switch {
+	case flag.IsNull() || flag.IsUnknown():
+	case !flag.ValueBool():
 		resp.PlanValue = types.StringNull()
+	case resp.PlanValue.IsNull() && req.ConfigValue.IsNull():
+		resp.PlanValue = types.StringUnknown()
 	}
 }
