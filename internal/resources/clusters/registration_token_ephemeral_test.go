@@ -161,3 +161,22 @@ ephemeral "fleet_cluster_registration_token" "bad" {
 		}},
 	})
 }
+
+// TestRegistrationTokenEphemeralExamplePlansOffline plans the documented
+// example with no API server: the ephemeral resource waits for the token's
+// id, known only once the token exists, so the plan needs no API access.
+func TestRegistrationTokenEphemeralExamplePlansOffline(t *testing.T) {
+	example, err := os.ReadFile("../../../examples/ephemeral-resources/fleet_cluster_registration_token/ephemeral-resource.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:             "provider \"fleet\" {\n  host = \"https://127.0.0.1:1\"\n}\n" + string(example),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+}
