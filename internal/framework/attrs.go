@@ -27,3 +27,17 @@ func OptionalString(description string, validators ...validator.String) schema.S
 func FalseByDefault(description string) schema.BoolAttribute {
 	return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false), Description: description + " Defaults to `false`."}
 }
+
+// TokenInState is the `token_in_state` switch of a resource whose computed
+// attributes carry a registration token that users only pass on: true (the
+// default) keeps them in the state, marked sensitive; false plans them null
+// (see NullUnless), and the ephemeral resource named in instead reads them
+// where they are needed. Flipping it updates in place.
+func TokenInState(attributes, instead string) schema.BoolAttribute {
+	return schema.BoolAttribute{
+		Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+		Description: "Whether " + attributes + ", which carry the registration token, are kept in the state (marked " +
+			"sensitive). `false` keeps them null, so the token never reaches the state; read them with " + instead +
+			" (Terraform 1.10 and later) where they are needed. Changing it updates in place. Defaults to `true`.",
+	}
+}

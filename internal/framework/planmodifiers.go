@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -103,4 +104,31 @@ func stringOf(ctx context.Context, v attr.Value) (string, bool) {
 		return "", false
 	}
 	return str.ValueString(), true
+}
+
+// NullUnless plans a computed attribute null when the boolean attribute
+// flag is false in the plan, so that its value stays out of the state
+// (`token_in_state = false`). Listed after UseStateForUnknown, it overrides
+// the prior value that one keeps; and when the flag is true but that one
+// kept a null (the flag was false), it plans the value as known after apply.
+func NullUnless(flag string) planmodifier.String { return nullUnless{flag: flag} }
+
+type nullUnless struct{ flag string }
+
+func (m nullUnless) Description(context.Context) string {
+	return "null when " + m.flag + " is false"
+}
+
+func (m nullUnless) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (m nullUnless) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	var flag types.Bool
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(m.flag), &flag)...)
+	switch {
+	case flag.IsNull() || flag.IsUnknown():
+	case !flag.ValueBool():
+		resp.PlanValue = types.StringNull()
+	case resp.PlanValue.IsNull() && req.ConfigValue.IsNull():
+		resp.PlanValue = types.StringUnknown()
+	}
 }

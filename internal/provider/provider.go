@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -43,7 +44,10 @@ const (
 // apply.
 var ErrConnectionUnknown = errors.New("the fleet provider's connection settings were not known during plan; they become known during apply")
 
-var _ provider.Provider = (*fleetProvider)(nil)
+var (
+	_ provider.Provider                       = (*fleetProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*fleetProvider)(nil)
+)
 
 type fleetProvider struct {
 	version string
@@ -122,6 +126,7 @@ func (p *fleetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	data := &providerdata.Data{Client: client, DefaultNamespace: namespace}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 // defaultNamespace resolves default_namespace: the attribute, else the
@@ -152,4 +157,8 @@ func (p *fleetProvider) Resources(context.Context) []func() resource.Resource {
 
 func (p *fleetProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return DataSources()
+}
+
+func (p *fleetProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return EphemeralResources()
 }

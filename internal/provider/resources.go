@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agent"
@@ -31,4 +32,9 @@ func DataSources() []func() datasource.DataSource {
 		workloads.DataSources(), tenancy.DataSources(), clusters.DataSources(),
 		agent.DataSources(), rancher.DataSources(), airgap.DataSources(), kubesphere.DataSources(), fleetversion.DataSources(),
 	)
+}
+
+// EphemeralResources lists every ephemeral resource type of the provider.
+func EphemeralResources() []func() ephemeral.EphemeralResource {
+	return slices.Concat(clusters.EphemeralResources(), rancher.EphemeralResources())
 }

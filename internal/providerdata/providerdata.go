@@ -4,7 +4,8 @@ package providerdata
 
 import "github.com/fleetform/terraform-provider-fleet/internal/kube"
 
-// Data is set as ResourceData and DataSourceData by the provider's Configure.
+// Data is set as ResourceData, DataSourceData and EphemeralResourceData by
+// the provider's Configure.
 type Data struct {
 	// Client connects to the Fleet management cluster. It is never nil and
 	// builds its clients lazily; when the provider's connection settings

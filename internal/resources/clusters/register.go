@@ -5,6 +5,7 @@ package clusters
 
 import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -16,4 +17,9 @@ func Resources() []func() resource.Resource {
 // DataSources lists the data source types of this package.
 func DataSources() []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewClusterDataSource, NewClustersDataSource, NewClusterGroupDataSource}
+}
+
+// EphemeralResources lists the ephemeral resource types of this package.
+func EphemeralResources() []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{NewRegistrationTokenEphemeralResource}
 }

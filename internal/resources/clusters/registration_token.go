@@ -73,11 +73,12 @@ const registrationValuesKey = "values"
 // registrationTokenModel is the state of fleet_cluster_registration_token.
 type registrationTokenModel struct {
 	framework.ObjectMetaModel
-	TTL        duration.Value `tfsdk:"ttl"`
-	SecretName types.String   `tfsdk:"secret_name"`
-	Expires    types.String   `tfsdk:"expires"`
-	Values     types.String   `tfsdk:"values"`
-	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+	TTL          duration.Value `tfsdk:"ttl"`
+	TokenInState types.Bool     `tfsdk:"token_in_state"`
+	SecretName   types.String   `tfsdk:"secret_name"`
+	Expires      types.String   `tfsdk:"expires"`
+	Values       types.String   `tfsdk:"values"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (m *registrationTokenModel) Meta() *framework.ObjectMetaModel { return &m.ObjectMetaModel }
@@ -99,6 +100,9 @@ func (m *registrationTokenModel) Flatten(t *fleet.ClusterRegistrationToken, impo
 	status := t.Status
 	if status == nil {
 		status = &fleet.ClusterRegistrationTokenStatus{}
+	}
+	if m.TokenInState.IsNull() {
+		m.TokenInState = types.BoolValue(true) // imported: the default
 	}
 	m.SecretName = types.StringValue(status.SecretName)
 	m.Expires = types.StringValue("")
@@ -148,10 +152,13 @@ func registrationTokenSchema(ctx context.Context) schema.Schema {
 	attrs["secret_name"] = schema.StringAttribute{Computed: true, Description: "Name of the Secret Fleet wrote the registration values into."}
 	attrs["expires"] = schema.StringAttribute{Computed: true, Description: "When the token expires (RFC 3339); empty when it never " +
 		"does (no `ttl`, or a `ttl` of zero)."}
+	attrs["token_in_state"] = framework.TokenInState("`values`", "the ephemeral resource `fleet_cluster_registration_token`")
 	attrs["values"] = schema.StringAttribute{
 		Computed: true, Sensitive: true,
 		Description: "The registration values Fleet generated (YAML: `apiServerURL`, `apiServerCA`, `clusterNamespace`, " +
-			"`systemRegistrationNamespace`, `token`, `tokenName`), the values of the fleet-agent chart.",
+			"`systemRegistrationNamespace`, `token`, `tokenName`), the values of the fleet-agent chart. Kept in the state " +
+			"(sensitive) unless `token_in_state = false`, then null.",
+		PlanModifiers: []planmodifier.String{framework.NullUnless("token_in_state")},
 	}
 	return schema.Schema{
 		Description: "A Fleet ClusterRegistrationToken: lets agents register their clusters (agent-initiated registration). " +
@@ -191,9 +198,14 @@ func AwaitRegistrationValues(ctx context.Context, c *kube.Client, _ *registratio
 }
 
 // readRegistrationValues copies the values from Fleet's Secret; an empty
-// value means the Secret is not there (yet, or any more).
+// value means the Secret is not there (yet, or any more). With
+// token_in_state false, the values stay out of the state.
 func readRegistrationValues(ctx context.Context, c *kube.Client, m *registrationTokenModel, token *fleet.ClusterRegistrationToken) diag.Diagnostics {
 	var diags diag.Diagnostics
+	if !m.TokenInState.ValueBool() {
+		m.Values = types.StringNull()
+		return diags
+	}
 	m.Values = types.StringValue("")
 	if token.Status == nil || token.Status.SecretName == "" {
 		return diags

@@ -2,8 +2,6 @@ package rancher
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -82,32 +80,12 @@ type privateSetter interface {
 // fails, so destroy can remove them.
 func (r *agentResource) write(ctx context.Context, config configGetter, plan, state *agentModel, prior []downstream.AppliedObject,
 	out framework.StateSetter, private privateSetter, diags *diag.Diagnostics) {
-	workspace, name, err := validate.SplitNamespacedName(plan.Cluster.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("cluster"), "Invalid cluster reference", err.Error())
+	reg, d := registrationOf(ctx, r.Data.Client, plan.Cluster.ValueString())
+	if diags.Append(d...); diags.HasError() {
 		return
 	}
+	workspace, name, _ := validate.SplitNamespacedName(plan.Cluster.ValueString()) // checked by registrationOf
 	up := r.Data.Client
-	cluster, err := clusterAPI.Get(ctx, up, workspace, name)
-	if errors.Is(err, framework.ErrNotFound) {
-		diags.AddAttributeError(path.Root("cluster"), "Rancher cluster not found",
-			fmt.Sprintf("There is no provisioning.cattle.io Cluster %s/%s. Create it with fleet_rancher_cluster first.", workspace, name))
-		return
-	}
-	if err != nil {
-		diags.AddError("Cannot read the Rancher cluster", err.Error())
-		return
-	}
-	reg, err := rancherRegistrationOf(ctx, up, cluster)
-	if err != nil {
-		diags.AddError("Cannot read the Rancher cluster's registration token", err.Error())
-		return
-	}
-	if reg.pending != "" {
-		diags.AddAttributeError(path.Root("cluster"), "The cluster cannot be imported yet",
-			fmt.Sprintf("Rancher cluster %s/%s has no usable registration: %s.", workspace, name, reg.pending))
-		return
-	}
 	manifest, err := fetchImportManifest(ctx, reg.manifestURL, reg.token, plan.RancherCA.ValueString(), plan.Insecure.ValueBool())
 	if err != nil {
 		diags.AddError("Cannot download Rancher's import manifest", err.Error())

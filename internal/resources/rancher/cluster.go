@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -21,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
@@ -53,6 +51,7 @@ type clusterModel struct {
 	FleetAgent          *agentCustomizationModel `tfsdk:"fleet_agent_deployment_customization"`
 	ClusterID           types.String             `tfsdk:"cluster_id"`
 	Ready               types.Bool               `tfsdk:"ready"`
+	TokenInState        types.Bool               `tfsdk:"token_in_state"`
 	ManifestURL         types.String             `tfsdk:"manifest_url"`
 	RegistrationCommand types.String             `tfsdk:"registration_command"`
 	Timeouts            timeouts.Value           `tfsdk:"timeouts"`
@@ -99,6 +98,9 @@ func (m *clusterModel) Flatten(c *rancherapi.Cluster, imported bool) {
 		status = &rancherapi.ClusterStatus{}
 	}
 	m.ClusterID = types.StringValue(status.ClusterName)
+	if m.TokenInState.IsNull() {
+		m.TokenInState = types.BoolValue(true) // imported: the default
+	}
 	ready := rancherapi.FindCondition(status.Conditions, "Ready")
 	m.Ready = types.BoolValue(ready != nil && ready.Status == "True")
 }
@@ -217,16 +219,20 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"ready": schema.BoolAttribute{Computed: true, Description: "Whether Rancher reports the cluster Ready (its agent is connected). False until `fleet_rancher_agent` or the registration command ran."},
+		"token_in_state": framework.TokenInState("`manifest_url` and `registration_command`",
+			"the ephemeral resource `fleet_rancher_cluster_registration`"),
 		"manifest_url": schema.StringAttribute{
 			Computed: true, Sensitive: true,
 			Description: "URL of the import manifest, with the registration token filled in (Rancher 2.13.8 and later store `{token}` in " +
-				"its place and keep the token in a Secret). Sensitive: whoever has it can register a cluster as this one.",
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				"its place and keep the token in a Secret). Sensitive: whoever has it can register a cluster as this one. " +
+				"Null with `token_in_state = false`.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), framework.NullUnless("token_in_state")},
 		},
 		"registration_command": schema.StringAttribute{
 			Computed: true, Sensitive: true,
-			Description:   "`kubectl apply -f <manifest_url>`: run it against the downstream cluster to import it by hand. Sensitive, as `manifest_url`.",
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			Description: "`kubectl apply -f <manifest_url>`: run it against the downstream cluster to import it by hand. Sensitive, " +
+				"as `manifest_url`; null with `token_in_state = false`.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), framework.NullUnless("token_in_state")},
 		},
 	} {
 		attrs[name] = a
@@ -283,87 +289,4 @@ func awaitRancherRegistration(ctx context.Context, c *kube.Client, _ *clusterMod
 		diags.AddError("Cannot read the Rancher cluster's registration", err.Error())
 	}
 	return current, diags
-}
-
-// readRancherRegistration fills manifest_url and registration_command from
-// the cluster's registration token; both are empty while Rancher has not
-// issued it.
-func readRancherRegistration(ctx context.Context, c *kube.Client, m *clusterModel, cluster *rancherapi.Cluster) diag.Diagnostics {
-	var diags diag.Diagnostics
-	reg, err := rancherRegistrationOf(ctx, c, cluster)
-	if err != nil {
-		diags.AddError("Cannot read the Rancher cluster's registration token", err.Error())
-		return diags
-	}
-	m.ManifestURL = types.StringValue(reg.manifestURL)
-	m.RegistrationCommand = types.StringValue(reg.command)
-	return diags
-}
-
-// rancherRegistration is what a downstream cluster needs to import itself.
-type rancherRegistration struct {
-	clusterID   string
-	token       string // the registration token (secret)
-	manifestURL string // with the token filled in
-	command     string
-	// pending says what Rancher has not done yet; empty when the rest is set.
-	pending string
-}
-
-// rancherRegistrationOf reads the cluster's default-token and fills in the
-// token: from its Secret on Rancher 2.13.8 and later (the status holds a
-// {token} placeholder), from status.token before.
-func rancherRegistrationOf(ctx context.Context, c *kube.Client, cluster *rancherapi.Cluster) (rancherRegistration, error) {
-	var reg rancherRegistration
-	if cluster.Status == nil || cluster.Status.ClusterName == "" {
-		reg.pending = "Rancher has not assigned it a cluster ID (status.clusterName)"
-		return reg, nil
-	}
-	reg.clusterID = cluster.Status.ClusterName
-	crt, err := crtAPI.Get(ctx, c, reg.clusterID, rancherapi.DefaultTokenName)
-	if errors.Is(err, framework.ErrNotFound) {
-		reg.pending = fmt.Sprintf("Rancher has not created its registration token %s/%s", reg.clusterID, rancherapi.DefaultTokenName)
-		return reg, nil
-	}
-	if err != nil {
-		return reg, err
-	}
-	if crt.Status.ManifestURL == "" {
-		reg.pending = fmt.Sprintf("Rancher has not written the manifest URL of registration token %s/%s", reg.clusterID, rancherapi.DefaultTokenName)
-		return reg, nil
-	}
-	reg.token = crt.Status.Token
-	if strings.Contains(crt.Status.ManifestURL, rancherapi.TokenPlaceholder) {
-		secretName := crt.Status.TokenSecretName
-		if secretName == "" {
-			secretName = rancherapi.TokenSecretName(crt.Name)
-		}
-		if reg.token, err = secretValue(ctx, c, reg.clusterID, secretName, rancherapi.TokenSecretKey); err != nil {
-			return reg, err
-		}
-		if reg.token == "" {
-			reg.pending = fmt.Sprintf("the registration token is not in Secret %s/%s (key %q)", reg.clusterID, secretName, rancherapi.TokenSecretKey)
-			return reg, nil
-		}
-	}
-	fill := strings.NewReplacer(rancherapi.TokenPlaceholder, reg.token)
-	reg.manifestURL = fill.Replace(crt.Status.ManifestURL)
-	reg.command = fill.Replace(crt.Status.Command)
-	return reg, nil
-}
-
-// secretValue returns one key of a Secret, "" when the Secret or key is missing.
-func secretValue(ctx context.Context, c *kube.Client, namespace, name, key string) (string, error) {
-	core, err := c.Core()
-	if err != nil {
-		return "", err
-	}
-	secret, err := core.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read Secret %s/%s: %w", namespace, name, err)
-	}
-	return string(secret.Data[key]), nil
 }
