@@ -103,8 +103,12 @@ func Open(ctx context.Context, m *KubernetesModel, kubeconfig string) (*Cluster,
 func (c *Cluster) Host() string { return c.rest.Host }
 
 // RESTConfig is the connection's configuration, for clients of other kinds
-// (Helm).
-func (c *Cluster) RESTConfig() *rest.Config { return rest.CopyConfig(c.rest) }
+// (Helm), with the API server's warnings recorded for the operation of ctx
+// (see framework.CollectAPIWarnings) even by clients that make their
+// requests without it.
+func (c *Cluster) RESTConfig(ctx context.Context) *rest.Config {
+	return kube.WithWarningsOf(ctx, c.rest)
+}
 
 // Core is the typed client.
 func (c *Cluster) Core() kubernetes.Interface { return c.core }
@@ -143,7 +147,7 @@ func (c *Cluster) KubeSystemUID(ctx context.Context) (string, error) {
 // a manifest needs it.
 func (c *Cluster) restMapper() (meta.RESTMapper, error) {
 	c.mapperOnce.Do(func() {
-		rc := c.RESTConfig()
+		rc := rest.CopyConfig(c.rest)
 		rc.Timeout = discoveryTimeout
 		dc, err := discovery.NewDiscoveryClientForConfig(rc)
 		if err != nil {

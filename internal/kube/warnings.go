@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"sync"
+
+	"k8s.io/client-go/rest"
 )
 
 // The API server returns warnings in a response header: a deprecated field,
@@ -46,12 +48,30 @@ func (c *warningCollector) messages() []string {
 // would go to reaches no one.
 type contextWarnings struct{}
 
-func (contextWarnings) HandleWarningHeaderWithContext(ctx context.Context, code int, _ string, message string) {
+func (contextWarnings) HandleWarningHeaderWithContext(ctx context.Context, code int, agent string, message string) {
+	if c, ok := ctx.Value(warningsKey{}).(*warningCollector); ok {
+		c.HandleWarningHeaderWithContext(ctx, code, agent, message)
+	}
+}
+
+// HandleWarningHeaderWithContext records a response's warning.
+func (c *warningCollector) HandleWarningHeaderWithContext(_ context.Context, code int, _ string, message string) {
 	// 299 is the "miscellaneous persistent warning" code the API server uses.
 	if code != 299 || message == "" {
 		return
 	}
+	c.add(message)
+}
+
+// WithWarningsOf returns a copy of rc whose requests record the API
+// server's warnings with the collector of ctx (see CollectWarnings), whatever
+// context they are made with: for clients that make their requests without
+// the operation's context, as Helm's do (context.TODO). Without a collector
+// in ctx, the copy keeps rc's handler.
+func WithWarningsOf(ctx context.Context, rc *rest.Config) *rest.Config {
+	rc = rest.CopyConfig(rc)
 	if c, ok := ctx.Value(warningsKey{}).(*warningCollector); ok {
-		c.add(message)
+		rc.WarningHandler, rc.WarningHandlerWithContext = nil, c
 	}
+	return rc
 }

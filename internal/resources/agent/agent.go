@@ -37,6 +37,10 @@ var (
 	_ resource.ResourceWithImportState    = (*agentResource)(nil)
 )
 
+// agentWarnings names what the API server warnings of fleet_agent's
+// operations are about: Helm's writes downstream reach the user too.
+const agentWarnings = "fleet-agent release"
+
 // NewResource is fleet_agent.
 func NewResource() resource.Resource {
 	return &agentResource{WithTimeouts: framework.WithTimeouts{CreateTimeout: agentCreateTimeout, UpdateTimeout: agentUpdateTimeout}}
@@ -133,6 +137,8 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	ctx, cancel, d := r.CreateContext(ctx, plan.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(d...)
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	upstream, target := r.Data.Client, plan.target()
 	in, d := prepareAgentWrite(ctx, upstream, req.Config, &plan, types.StringNull())
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
@@ -176,6 +182,8 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	ctx, cancel, d := r.UpdateContext(ctx, plan.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(d...)
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	upstream, target := r.Data.Client, plan.target()
 	in, d := prepareAgentWrite(ctx, upstream, req.Config, &plan, state.DownstreamUID)
 	if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
@@ -188,7 +196,7 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		resp.Diagnostics.AddAttributeError(conflictPath(plan), "Conflicting Cluster settings", err.Error())
 		return
 	}
-	helm, err := newHelm(down.RESTConfig())
+	helm, err := newHelm(down.RESTConfig(ctx))
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "Cannot use Helm downstream", err.Error())
 		return

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
+	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
 )
 
@@ -25,6 +26,8 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	ctx, cancel, d := r.DeleteContext(ctx, state.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(d...)
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	upstream, target := r.Data.Client, state.target()
 	const hint = " If the downstream cluster no longer exists, remove the agent from the state: terraform state rm <address>. " +
 		"If its credentials in the state expired, apply with fresh ones first."
@@ -40,7 +43,7 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		}
 		return
 	}
-	helm, err := newHelm(down.RESTConfig())
+	helm, err := newHelm(down.RESTConfig(ctx))
 	if err == nil {
 		err = uninstallAgent(ctx, helm)
 	}

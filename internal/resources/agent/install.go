@@ -169,7 +169,7 @@ func prepareInstall(ctx context.Context, in *agentWriteInputs, plan *agentModel)
 		diags.AddAttributeError(conflictPath(*plan), "Conflicting Cluster settings", err.Error())
 		return nil, diags
 	}
-	helm, err := newHelm(down.RESTConfig())
+	helm, err := newHelm(down.RESTConfig(ctx))
 	if err != nil {
 		diags.AddAttributeError(downstream.KubernetesPath, "Cannot use Helm downstream", err.Error())
 		return nil, diags

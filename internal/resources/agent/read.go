@@ -27,6 +27,8 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	upstream, target := r.Data.Client, state.target()
 	imported := framework.WasImported(ctx, req.Private)
 	if state.Kubernetes == nil {
@@ -53,7 +55,7 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}
-	helm, err := newHelm(down.RESTConfig())
+	helm, err := newHelm(down.RESTConfig(ctx))
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "Cannot use Helm downstream", err.Error())
 		return

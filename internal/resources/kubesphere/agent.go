@@ -34,6 +34,10 @@ var (
 // ks-core in the member, which KubeSphere documents in tens of minutes.
 const agentCreateTimeout = 30 * time.Minute
 
+// agentWarnings names what the API server warnings of fleet_kubesphere_agent's
+// operations are about: the writes of the manifest downstream reach the user too.
+const agentWarnings = "KubeSphere agent manifest"
+
 // NewAgentResource is fleet_kubesphere_agent.
 func NewAgentResource() resource.Resource {
 	return &agentResource{WithTimeouts: framework.WithTimeouts{CreateTimeout: agentCreateTimeout, UpdateTimeout: agentCreateTimeout}}
@@ -60,6 +64,8 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	ctx, cancel, diags := r.CreateContext(ctx, plan.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	r.write(ctx, req.Config, &plan, nil, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
@@ -73,6 +79,8 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	ctx, cancel, diags := r.UpdateContext(ctx, plan.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	prior := r.manifest(&state).Applied(ctx, req.Private, &resp.Diagnostics)
 	r.write(ctx, req.Config, &plan, prior, &resp.State, resp.Private, &resp.Diagnostics)
 }
@@ -206,6 +214,8 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	_, err := clusterAPI.Get(ctx, r.Data.Client, "", state.Cluster.ValueString())
 	if errors.Is(err, framework.ErrNotFound) {
 		resp.State.RemoveResource(ctx) // the member left with its cluster
@@ -235,6 +245,8 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	resp.Diagnostics.Append(r.manifest(&state).Destroy(ctx, req.Private, "the KubeSphere agent")...)
 }
 

@@ -24,6 +24,10 @@ var (
 	_ resource.ResourceWithModifyPlan  = (*agentResource)(nil)
 )
 
+// agentWarnings names what the API server warnings of fleet_rancher_agent's
+// operations are about: the writes of the manifest downstream reach the user too.
+const agentWarnings = "Rancher agent manifest"
+
 // NewAgentResource is fleet_rancher_agent.
 func NewAgentResource() resource.Resource {
 	return &agentResource{WithTimeouts: framework.WithTimeouts{CreateTimeout: agentCreateTimeout, UpdateTimeout: agentCreateTimeout}}
@@ -51,6 +55,8 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 	ctx, cancel, diags := r.CreateContext(ctx, plan.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	r.write(ctx, req.Config, &plan, nil, nil, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
@@ -64,6 +70,8 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	ctx, cancel, diags := r.UpdateContext(ctx, plan.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	prior := r.manifest(&state).Applied(ctx, req.Private, &resp.Diagnostics)
 	r.write(ctx, req.Config, &plan, &state, prior, &resp.State, resp.Private, &resp.Diagnostics)
 }

@@ -21,6 +21,8 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	workspace, name, err := validate.SplitNamespacedName(state.Cluster.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid cluster reference in state", err.Error())
@@ -87,5 +89,7 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	ctx, cancel, diags := r.DeleteContext(ctx, state.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(diags...)
+	ctx, reportWarnings := framework.CollectAPIWarnings(ctx, agentWarnings)
+	defer reportWarnings(&resp.Diagnostics)
 	resp.Diagnostics.Append(r.manifest(&state).Destroy(ctx, req.Private, "Rancher's agent")...)
 }
