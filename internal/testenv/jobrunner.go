@@ -13,7 +13,8 @@ package testenv
 //     which is what the apiserver's status validation and Fleet's
 //     status.Compute expect;
 //   - like the kubelet, it runs the init containers and then the containers as
-//     local processes of the fleetcli binary (the image's "fleet" command),
+//     local processes of the fleetcli binary (the image's "fleet" command,
+//     also when Fleet v0.12 wraps it in its log.sh: see logWrapper),
 //     with the container's env (value, secretKeyRef, configMapKeyRef, and
 //     fieldRef metadata.name/metadata.namespace), its volumes (emptyDir,
 //     ConfigMap, Secret) materialised in a temporary folder and every mount
