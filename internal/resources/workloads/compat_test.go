@@ -1,10 +1,12 @@
 package workloads_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
 	"github.com/fleetform/terraform-provider-fleet/internal/compat"
@@ -100,4 +102,49 @@ resource "fleet_helmop" "late" {
 		tc.CheckDestroy = acctest.ObjectGone(fleet.HelmOps, ns, "late")
 	}
 	resource.Test(t, tc)
+}
+
+// TestAccCompatGitRepoDeploys: on every release, a GitRepo with
+// wait_for_ready reaches a downstream cluster through Fleet's gitjob, the
+// real agent and the release's status fields the wait reads; the next plan
+// is empty, it imports, and its destroy removes the workload downstream. (No
+// import-block step: the import cannot know wait_for_ready and timeouts, so
+// its plan updates them, on every release.)
+func TestAccCompatGitRepoDeploys(t *testing.T) {
+	acctest.PreCheck(t)
+	f := &e2eFixture{ns: acctest.Namespace(t)}
+	f.down = acctest.RegisteredCluster(t, f.ns, "compat", map[string]string{"e2e": f.ns})
+	var err error
+	if f.repoURL, f.commit, err = acctest.GitServer(t).CreateRepo("apps", map[string]string{
+		"deploy/cm.yaml": fmt.Sprintf(e2eConfigMap, "compat-deploy", "blue"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const address = "fleet_gitrepo.e2e"
+	config := f.gitRepoConfig("app", `["deploy"]`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.ObjectGone(fleet.GitRepos, f.ns, "app"),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					f.downstreamConfigMap("compat-deploy", "color", "blue"),
+					resource.TestCheckResourceAttr(address, "commit", f.commit),
+					resource.TestCheckResourceAttr(address, "ready_clusters", "1"),
+					resource.TestCheckResourceAttr(address, "desired_ready_clusters", "1"),
+					resource.TestCheckResourceAttr(address, "summary.ready", "1"),
+				),
+			},
+			{Config: config, PlanOnly: true},
+			{
+				ResourceName: address, ImportState: true, ImportStateId: f.ns + "/app",
+				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts", "wait_for_ready"},
+			},
+		},
+	})
+	acctest.WaitGone(t, "downstream ConfigMap compat-deploy after destroy", func() error {
+		_, err := f.down.Core.CoreV1().ConfigMaps("default").Get(context.Background(), "compat-deploy", metav1.GetOptions{})
+		return err
+	})
 }
