@@ -23,7 +23,8 @@ import (
 // Deployment controller would for a running pod; otherwise Fleet would keep
 // the cluster NotReady ("fleet-agent ... Replicas: 0/1"). When the
 // Deployment is deleted, the harness ends the process, as the kubelet ends
-// the pod.
+// the pod. With Fleet v0.12's agent chart it also completes the chart's hook
+// Job (runAgentChartHook).
 type Agent struct{ proc *process }
 
 // Stop ends the agent process.
@@ -85,6 +86,9 @@ func (e *Env) startAgent(ctx context.Context, logName string, down *Cluster) (*A
 	}
 	down.track(p)
 	go reportAgentDeploymentAvailable(p, down)
+	if e.Fleet.AgentChartHook {
+		go runAgentChartHook(p, down, e.logf)
+	}
 	return &Agent{proc: p}, nil
 }
 

@@ -13,7 +13,8 @@ package testenv
 //     which is what the apiserver's status validation and Fleet's
 //     status.Compute expect;
 //   - like the kubelet, it runs the init containers and then the containers as
-//     local processes of the fleetcli binary (the image's "fleet" command),
+//     local processes of the fleetcli binary (the image's "fleet" command,
+//     also when Fleet v0.12 wraps it in its log.sh: see logWrapper),
 //     with the container's env (value, secretKeyRef, configMapKeyRef, and
 //     fieldRef metadata.name/metadata.namespace), its volumes (emptyDir,
 //     ConfigMap, Secret) materialised in a temporary folder and every mount
@@ -272,7 +273,7 @@ func (r *gitJobRunner) run(ctx context.Context, job *batchv1.Job) {
 		// the kubelet would leave it pending, failing it says why sooner.
 		failure = "the testenv gitjob runner could not run the pod: " + err.Error()
 	}
-	if err := r.finishJob(ctx, job, start, failure); err != nil {
+	if err := finishJob(ctx, r.up, job, start, failure); err != nil {
 		fmt.Fprintf(log, "=== could not write the job status: %v\n", err)
 		r.logf("gitjob runner: job %s/%s: %v", job.Namespace, job.Name, err)
 		return
@@ -288,7 +289,7 @@ func (r *gitJobRunner) run(ctx context.Context, job *batchv1.Job) {
 // status. It returns the failure to report on the Job ("" for success), or an
 // error when the pod could not be run at all.
 func (r *gitJobRunner) execute(ctx context.Context, job *batchv1.Job, start metav1.Time, log io.Writer) (string, error) {
-	if err := r.markStarted(ctx, job, start); err != nil {
+	if err := markJobStarted(ctx, r.up, job, start); err != nil {
 		return "", err
 	}
 	pod, err := r.createPod(ctx, job)
@@ -358,9 +359,9 @@ func (r *gitJobRunner) execute(ctx context.Context, job *batchv1.Job, start meta
 	return failure, nil
 }
 
-// markStarted writes what the Job controller writes when the pod starts.
-func (r *gitJobRunner) markStarted(ctx context.Context, job *batchv1.Job, start metav1.Time) error {
-	return r.updateJobStatus(ctx, job, func(s *batchv1.JobStatus) {
+// markJobStarted writes what the Job controller writes when the pod starts.
+func markJobStarted(ctx context.Context, c *Cluster, job *batchv1.Job, start metav1.Time) error {
+	return updateJobStatus(ctx, c, job, func(s *batchv1.JobStatus) {
 		if s.StartTime == nil {
 			s.StartTime = &start
 		}
@@ -371,13 +372,13 @@ func (r *gitJobRunner) markStarted(ctx context.Context, job *batchv1.Job, start 
 
 // finishJob writes the Job controller's terminal status. Kubernetes 1.34
 // requires SuccessCriteriaMet before Complete and FailureTarget before Failed.
-func (r *gitJobRunner) finishJob(ctx context.Context, job *batchv1.Job, start metav1.Time, failure string) error {
+func finishJob(ctx context.Context, c *Cluster, job *batchv1.Job, start metav1.Time, failure string) error {
 	now := metav1.Now()
 	condition := func(t batchv1.JobConditionType, reason, message string) batchv1.JobCondition {
 		return batchv1.JobCondition{Type: t, Status: corev1.ConditionTrue, Reason: reason, Message: message,
 			LastProbeTime: now, LastTransitionTime: now}
 	}
-	return r.updateJobStatus(ctx, job, func(s *batchv1.JobStatus) {
+	return updateJobStatus(ctx, c, job, func(s *batchv1.JobStatus) {
 		if s.StartTime == nil {
 			s.StartTime = &start
 		}
@@ -401,8 +402,8 @@ func (r *gitJobRunner) finishJob(ctx context.Context, job *batchv1.Job, start me
 	})
 }
 
-func (r *gitJobRunner) updateJobStatus(ctx context.Context, job *batchv1.Job, change func(*batchv1.JobStatus)) error {
-	jobs := r.up.Core.BatchV1().Jobs(job.Namespace)
+func updateJobStatus(ctx context.Context, c *Cluster, job *batchv1.Job, change func(*batchv1.JobStatus)) error {
+	jobs := c.Core.BatchV1().Jobs(job.Namespace)
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		current, err := jobs.Get(ctx, job.Name, metav1.GetOptions{})
 		if err != nil {

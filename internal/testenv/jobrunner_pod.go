@@ -209,6 +209,10 @@ func (r *gitJobRunner) runContainer(ctx context.Context, pod *corev1.Pod, c core
 		return containerRun{}, err
 	}
 	command := append(append([]string{}, c.Command...), c.Args...)
+	wrapped := len(command) > 0 && command[0] == logWrapper
+	if wrapped {
+		command = command[1:]
+	}
 	if len(command) == 0 || command[0] != "fleet" {
 		return containerRun{}, fmt.Errorf("container %s: only the image's fleet command can run here, not %q", c.Name, command)
 	}
@@ -260,7 +264,10 @@ func (r *gitJobRunner) runContainer(ctx context.Context, pod *corev1.Pod, c core
 		fmt.Fprintf(tail, "%v\n", err)
 	}
 	fmt.Fprintf(log, "--- exit code %d after %s\n", res.exitCode, res.finished.Sub(res.started.Time).Round(10*time.Millisecond))
-	if res.exitCode != 0 && c.TerminationMessagePolicy == corev1.TerminationMessageFallbackToLogsOnError {
+	switch {
+	case wrapped:
+		res.message = wrappedTerminationLog(tail.buf)
+	case res.exitCode != 0 && c.TerminationMessagePolicy == corev1.TerminationMessageFallbackToLogsOnError:
 		res.message = terminationTail(tail.buf)
 	}
 	return res, nil
@@ -339,6 +346,30 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.max:]...)
 	}
 	return len(p), nil
+}
+
+// logWrapper is the script Fleet v0.12's git job runs the image's fleet
+// command through (Command ["log.sh"], Args ["fleet", ...]: newGitJob in
+// v0.12's internal/cmd/controller/gitops/reconciler/gitjob_controller.go).
+// Its package/log.sh prints the environment, then runs its arguments with
+// their output piped through `tee /dev/termination-log`, so the container's
+// termination message is that output whatever the exit code. Later releases
+// run fleet directly.
+const logWrapper = "log.sh"
+
+// terminationLogFileBytes is how much of /dev/termination-log the kubelet
+// keeps: the first 4 KiB (MaxContainerTerminationMessageLength, read with
+// ReadAtMost).
+const terminationLogFileBytes = 4096
+
+// wrappedTerminationLog is the termination message of a container run
+// through logWrapper: the start of its command's output (of the last 64 KiB,
+// which is all the runner keeps).
+func wrappedTerminationLog(out []byte) string {
+	if len(out) > terminationLogFileBytes {
+		out = out[:terminationLogFileBytes]
+	}
+	return string(out)
 }
 
 // terminationTail is what the kubelet keeps of a failed container's log: the

@@ -42,14 +42,20 @@ type Release struct {
 	// FLEET_AGENT_PROBE_BIND_ADDRESS and FLEET_AGENT_PPROF_DISABLED). Only
 	// one such agent can run on a machine at a time; see StartAgentOn.
 	AgentFixedPorts bool
+	// AgentChartHook says whether the release's fleet-agent chart has the
+	// post-install/post-upgrade hook Job patch-fleet-sa (v0.12), which the
+	// harness completes in a kubelet's place while an agent runs (see
+	// runAgentChartHook).
+	AgentChartHook bool
 }
 
 // Releases are the Fleet releases users run, oldest first: the ones Rancher
 // 2.11, 2.14 and 2.15 ship. Sources: each release's charts/fleet templates
 // (deployment.yaml, deployment_gitjob.yaml, deployment_helmops.yaml),
-// internal/config/config.go and internal/cmd/agent/operator.go.
+// charts/fleet-agent/templates, internal/config/config.go and
+// internal/cmd/agent/operator.go.
 var Releases = []Release{
-	{Version: "v0.12.0", Rancher: "2.11", AgentFixedPorts: true},
+	{Version: "v0.12.0", Rancher: "2.11", AgentFixedPorts: true, AgentChartHook: true},
 	{Version: "v0.15.0", Rancher: "2.14", HelmOps: true, AgentElectionEnv: true},
 	{Version: "v0.16.0", Rancher: "2.15", HelmOps: true, AgentElectionEnv: true, LocalAgentDisabled: true},
 }

@@ -1,12 +1,14 @@
 package agent_test
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
@@ -17,8 +19,8 @@ import (
 // The registration values differ by release (tokenName only since v0.16,
 // whose chart requires it; older charts get none); the v0.12 chart has no
 // proxy value, so agent_proxy is refused there before anything is written.
-// On v0.12 only that refusal runs: its chart's post-install hook, the Job
-// patch-fleet-sa, waits for a kubelet, which the environment does not have.
+// The v0.12 chart's post-install hook Job patch-fleet-sa runs through the
+// environment's stand-in (testenv's runAgentChartHook).
 func TestAccCompatAgent(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.Namespace(t)
@@ -34,7 +36,6 @@ func TestAccCompatAgent(t *testing.T) {
 				ExpectError: acctest.Fragments("The chart cannot set a proxy", "has no proxy value"),
 			}},
 		})
-		return
 	}
 	steps := []resource.TestStep{{
 		Config: config,
@@ -45,6 +46,19 @@ func TestAccCompatAgent(t *testing.T) {
 				_, has := agentRelease(t, down).Config["tokenName"]
 				if want := acctest.Env.Fleet.AtLeast("v0.16.0"); has != want {
 					return fmt.Errorf("Fleet %s: tokenName in the release's values: %v, want %v", acctest.Env.Fleet.Version, has, want)
+				}
+				return nil
+			},
+			func(*terraform.State) error { // the effect of the v0.12 chart's hook Job
+				if !acctest.Env.Fleet.AgentChartHook {
+					return nil
+				}
+				sa, err := down.Core.CoreV1().ServiceAccounts("cattle-fleet-system").Get(context.Background(), "default", metav1.GetOptions{})
+				if err != nil {
+					return err
+				}
+				if sa.AutomountServiceAccountToken == nil || *sa.AutomountServiceAccountToken {
+					return fmt.Errorf("Fleet %s: the default ServiceAccount still automounts its token after the chart's hook", acctest.Env.Fleet.Version)
 				}
 				return nil
 			},

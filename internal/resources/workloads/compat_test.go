@@ -1,10 +1,14 @@
 package workloads_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
 	"github.com/fleetform/terraform-provider-fleet/internal/compat"
@@ -31,11 +35,37 @@ func TestAccCompatGitRepo(t *testing.T) {
 		steps = append(steps, acctest.GatedStep(compat.Lookup("fleet_gitrepo", gated.attribute), gitRepoConfig(ns, gated.config),
 			resource.TestCheckResourceAttr(address, gated.key, gated.value)))
 	}
+	// Durations: offline validation applies v0.16's CEL rule (see
+	// validate.CheckFleetDuration) on every release. v0.12's and v0.15's CRDs
+	// take any string there and Fleet decodes it as a metav1.Duration (Go's
+	// time.ParseDuration), so they accept more spellings (".5s", "-5m", "μs"
+	// with U+03BC), never more durations that mean something: the provider
+	// sends Go's canonical spelling, which v0.16's rule accepts too, and
+	// reads it back as equal to the configured one.
+	durations := gitRepoConfig(ns, `paths = ["manifests"]`+"\n  polling_interval = \"1.5h\"")
+	steps = append(steps, resource.TestStep{Config: durations, Check: resource.ComposeAggregateTestCheckFunc(
+		resource.TestCheckResourceAttr(address, "polling_interval", "1.5h"),
+		gitRepoSpecIs(ns, "apps", "pollingInterval", "1h30m0s"),
+	)}, resource.TestStep{Config: durations, PlanOnly: true})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.ObjectGone(fleet.GitRepos, ns, "apps"),
 		Steps:                    steps,
 	})
+}
+
+// gitRepoSpecIs checks a field of the GitRepo's spec as the API server stores it.
+func gitRepoSpecIs(namespace, name, field, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		g, err := acctest.Env.Upstream.Dynamic.Resource(fleet.GitRepos).Namespace(namespace).Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if got, _, _ := unstructured.NestedString(g.Object, "spec", field); got != want {
+			return fmt.Errorf("Fleet %s: GitRepo %s/%s spec.%s = %q, want %q", acctest.Env.Fleet.Version, namespace, name, field, got, want)
+		}
+		return nil
+	}
 }
 
 // TestAccCompatHelmOp: where Fleet has HelmOps, a HelmOp that leaves
@@ -100,4 +130,49 @@ resource "fleet_helmop" "late" {
 		tc.CheckDestroy = acctest.ObjectGone(fleet.HelmOps, ns, "late")
 	}
 	resource.Test(t, tc)
+}
+
+// TestAccCompatGitRepoDeploys: on every release, a GitRepo with
+// wait_for_ready reaches a downstream cluster through Fleet's gitjob, the
+// real agent and the release's status fields the wait reads; the next plan
+// is empty, it imports, and its destroy removes the workload downstream. (No
+// import-block step: the import cannot know wait_for_ready and timeouts, so
+// its plan updates them, on every release.)
+func TestAccCompatGitRepoDeploys(t *testing.T) {
+	acctest.PreCheck(t)
+	f := &e2eFixture{ns: acctest.Namespace(t)}
+	f.down = acctest.RegisteredCluster(t, f.ns, "compat", map[string]string{"e2e": f.ns})
+	var err error
+	if f.repoURL, f.commit, err = acctest.GitServer(t).CreateRepo("apps", map[string]string{
+		"deploy/cm.yaml": fmt.Sprintf(e2eConfigMap, "compat-deploy", "blue"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const address = "fleet_gitrepo.e2e"
+	config := f.gitRepoConfig("app", `["deploy"]`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.ObjectGone(fleet.GitRepos, f.ns, "app"),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					f.downstreamConfigMap("compat-deploy", "color", "blue"),
+					resource.TestCheckResourceAttr(address, "commit", f.commit),
+					resource.TestCheckResourceAttr(address, "ready_clusters", "1"),
+					resource.TestCheckResourceAttr(address, "desired_ready_clusters", "1"),
+					resource.TestCheckResourceAttr(address, "summary.ready", "1"),
+				),
+			},
+			{Config: config, PlanOnly: true},
+			{
+				ResourceName: address, ImportState: true, ImportStateId: f.ns + "/app",
+				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts", "wait_for_ready"},
+			},
+		},
+	})
+	acctest.WaitGone(t, "downstream ConfigMap compat-deploy after destroy", func() error {
+		_, err := f.down.Core.CoreV1().ConfigMaps("default").Get(context.Background(), "compat-deploy", metav1.GetOptions{})
+		return err
+	})
 }
