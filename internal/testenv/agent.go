@@ -116,8 +116,12 @@ func lockFixedAgentPorts(ctx context.Context, version string) (*os.File, error) 
 // reportAgentDeploymentAvailable keeps the status of the fleet-agent
 // Deployment in down at "all replicas available" until the agent process
 // exits, catching up whenever Fleet redeploys the agent (a new generation).
-// When the Deployment is deleted (helm uninstall, its namespace deleted),
-// it stops the agent, as the kubelet would kill the Deployment's pod.
+// When the Deployment is deleted (helm uninstall, its namespace deleted) and
+// stays deleted for agentGoneGrace, it stops the agent, as the kubelet would
+// kill the Deployment's pod. A Deployment deleted and created again within
+// that time (Fleet replaces the agent's while it registers a cluster
+// manager-initiated) keeps the agent running: a kubelet would start the new
+// Deployment's pod.
 func reportAgentDeploymentAvailable(agent *process, down *Cluster) {
 	deployments := down.Core.AppsV1().Deployments(SystemNamespace)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -127,9 +131,15 @@ func reportAgentDeploymentAvailable(agent *process, down *Cluster) {
 		cancel()
 	}()
 	seen := false
+	var goneSince time.Time
 	for {
 		d, err := deployments.Get(ctx, "fleet-agent", metav1.GetOptions{})
-		if apierrors.IsNotFound(err) && seen {
+		switch {
+		case !apierrors.IsNotFound(err) || !seen:
+			goneSince = time.Time{}
+		case goneSince.IsZero():
+			goneSince = time.Now()
+		case time.Since(goneSince) >= agentGoneGrace:
 			agent.stop(10 * time.Second)
 			return
 		}
@@ -159,6 +169,10 @@ func reportAgentDeploymentAvailable(agent *process, down *Cluster) {
 		}
 	}
 }
+
+// agentGoneGrace is how long the fleet-agent Deployment must stay deleted
+// before reportAgentDeploymentAvailable stops the agent.
+const agentGoneGrace = 6 * time.Second
 
 func deploymentAvailable(d *appsv1.Deployment) bool {
 	replicas := ptr.Deref(d.Spec.Replicas, 1)
