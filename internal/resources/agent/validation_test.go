@@ -126,6 +126,8 @@ func TestInvalidAgentInput(t *testing.T) {
 			[]string{"Chart value set twice", "token is set by the resource"}},
 		"values registry": {[]string{`values = yamlencode({ global = { cattle = { systemDefaultRegistry = "r" } } })`},
 			[]string{"global.cattle.systemDefaultRegistry is set by the resource"}},
+		"values registry parent": {[]string{`values = yamlencode({ global = { cattle = "plain" } })`},
+			[]string{"Invalid chart values", "global.cattle must be a mapping: the resource sets global.cattle.systemDefaultRegistry inside it"}},
 		"values list": {[]string{`values = "[1, 2]"`},
 			[]string{`values = "[1, 2]"`, "the values must be an object"}},
 		"tls mode": {[]string{`agent_tls_mode = "lenient"`},

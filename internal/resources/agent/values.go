@@ -263,5 +263,24 @@ func (chartValuesValidator) ValidateString(_ context.Context, req validator.Stri
 			resp.Diagnostics.AddAttributeError(req.Path, "Chart value set twice",
 				fmt.Sprintf("%s is set by the resource (its own attribute or the registration token); remove it from values.", strings.Join(p, ".")))
 		}
+		if prefix := nonMappingOn(vals, p); prefix != "" {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid chart values",
+				fmt.Sprintf("%s must be a mapping: the resource sets %s inside it.", prefix, strings.Join(p, ".")))
+		}
 	}
+}
+
+// nonMappingOn returns the first value on the way to m[path...] that is set
+// and is not a mapping (setNested would replace it), "" when there is none.
+func nonMappingOn(m map[string]any, path []string) string {
+	for i, k := range path[:len(path)-1] {
+		v, ok := m[k]
+		if !ok {
+			return ""
+		}
+		if m, ok = v.(map[string]any); !ok {
+			return strings.Join(path[:i+1], ".")
+		}
+	}
+	return ""
 }
