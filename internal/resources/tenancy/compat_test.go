@@ -53,3 +53,29 @@ func TestAccCompatPolicy(t *testing.T) {
 			resource.TestCheckResourceAttr(address, "helmop.allowed_chart_patterns.0", "web")),
 	})
 }
+
+// TestAccCompatBundleNamespaceMapping: a mapping's lifecycle on every Fleet
+// release (see acctest.LifecycleSteps).
+func TestAccCompatBundleNamespaceMapping(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.Namespace(t)
+	const address = "fleet_bundle_namespace_mapping.test"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.ObjectGone(fleet.BundleNamespaceMappings, ns, "shared-apps"),
+		Steps: acctest.LifecycleSteps(bundleNamespaceMappingConfig(ns, "a", sharedBundles), address, ns+"/shared-apps",
+			resource.TestCheckResourceAttr(address, "bundle_selector.match_labels.shared", "true")),
+	})
+}
+
+// TestAccCompatWorkspace: a workspace's lifecycle on every Fleet release.
+func TestAccCompatWorkspace(t *testing.T) {
+	acctest.PreCheck(t)
+	name := workspaceName(t)
+	const address = "fleet_workspace.test"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: acctest.LifecycleSteps(workspaceConfig(name, "a", false), address, name,
+			resource.TestCheckResourceAttr(address, "labels.team", "a"), "force_destroy"),
+	})
+}
