@@ -109,8 +109,8 @@ func stringOf(ctx context.Context, v attr.Value) (string, bool) {
 // NullUnless plans a computed attribute null when the boolean attribute
 // flag is false in the plan, so that its value stays out of the state
 // (`token_in_state = false`). Listed after UseStateForUnknown, it overrides
-// the prior value that one keeps; and when the flag is true but that one
-// kept a null (the flag was false), it plans the value as known after apply.
+// the prior value that one keeps; and when the flag turns true, it plans the
+// value as known after apply (the prior value is the null the false kept).
 func NullUnless(flag string) planmodifier.String { return nullUnless{flag: flag} }
 
 type nullUnless struct{ flag string }
@@ -122,13 +122,16 @@ func (m nullUnless) Description(context.Context) string {
 func (m nullUnless) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
 
 func (m nullUnless) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	var flag types.Bool
+	var flag, prior types.Bool
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(m.flag), &flag)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(m.flag), &prior)...)
+	}
 	switch {
 	case flag.IsNull() || flag.IsUnknown():
 	case !flag.ValueBool():
 		resp.PlanValue = types.StringNull()
-	case resp.PlanValue.IsNull() && req.ConfigValue.IsNull():
+	case !prior.IsNull() && !prior.ValueBool():
 		resp.PlanValue = types.StringUnknown()
 	}
 }
