@@ -116,12 +116,13 @@ func lockFixedAgentPorts(ctx context.Context, version string) (*os.File, error) 
 // reportAgentDeploymentAvailable keeps the status of the fleet-agent
 // Deployment in down at "all replicas available" until the agent process
 // exits, catching up whenever Fleet redeploys the agent (a new generation).
-// When the Deployment is deleted (helm uninstall, its namespace deleted) and
-// stays deleted for agentGoneGrace, it stops the agent, as the kubelet would
-// kill the Deployment's pod. A Deployment deleted and created again within
-// that time (Fleet replaces the agent's while it registers a cluster
-// manager-initiated) keeps the agent running: a kubelet would start the new
-// Deployment's pod.
+// When the Deployment is deleted it stops the agent, as the kubelet would
+// kill the Deployment's pod: at once when its namespace is gone or going
+// (an agent left running would deploy its own bundle, and the namespace,
+// again), else once the Deployment stays deleted for agentGoneGrace. A
+// Deployment deleted and created again within that time (Fleet replaces the
+// agent's while it registers a cluster manager-initiated) keeps the agent
+// running: a kubelet would start the new Deployment's pod.
 func reportAgentDeploymentAvailable(agent *process, down *Cluster) {
 	deployments := down.Core.AppsV1().Deployments(SystemNamespace)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -137,11 +138,11 @@ func reportAgentDeploymentAvailable(agent *process, down *Cluster) {
 		switch {
 		case !apierrors.IsNotFound(err) || !seen:
 			goneSince = time.Time{}
-		case goneSince.IsZero():
-			goneSince = time.Now()
-		case time.Since(goneSince) >= agentGoneGrace:
+		case namespaceGoing(ctx, down) || (!goneSince.IsZero() && time.Since(goneSince) >= agentGoneGrace):
 			agent.stop(10 * time.Second)
 			return
+		case goneSince.IsZero():
+			goneSince = time.Now()
 		}
 		seen = seen || err == nil
 		if err == nil && !deploymentAvailable(d) {
@@ -168,6 +169,13 @@ func reportAgentDeploymentAvailable(agent *process, down *Cluster) {
 		case <-time.After(2 * time.Second):
 		}
 	}
+}
+
+// namespaceGoing reports whether the agent's namespace in down is deleted
+// or being deleted.
+func namespaceGoing(ctx context.Context, down *Cluster) bool {
+	ns, err := down.Core.CoreV1().Namespaces().Get(ctx, SystemNamespace, metav1.GetOptions{})
+	return apierrors.IsNotFound(err) || (err == nil && ns.DeletionTimestamp != nil)
 }
 
 // agentGoneGrace is how long the fleet-agent Deployment must stay deleted
