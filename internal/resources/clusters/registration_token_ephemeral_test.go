@@ -2,10 +2,8 @@ package clusters_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -30,7 +28,7 @@ func TestAccClusterRegistrationTokenEphemeral(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.Namespace(t)
 	const address = "fleet_cluster_registration_token.edge"
-	handedOver := filepath.Join(t.TempDir(), "handed-over.json")
+	handOver := acctest.NewHandOver(t)
 	config := func(inState bool) string {
 		return acctest.ProviderConfig() + fmt.Sprintf(`
 resource "fleet_cluster_registration_token" "edge" {
@@ -44,21 +42,13 @@ ephemeral "fleet_cluster_registration_token" "edge" {
   registration_token = fleet_cluster_registration_token.edge.id
 }
 
-resource "terraform_data" "install" {
-  provisioner "local-exec" {
-    command     = "printf '%%s' \"$HANDED_OVER\" > %s"
-    environment = {
-      HANDED_OVER = jsonencode({
-        values         = ephemeral.fleet_cluster_registration_token.edge.values
-        token          = ephemeral.fleet_cluster_registration_token.edge.token
-        api_server_url = ephemeral.fleet_cluster_registration_token.edge.api_server_url
-        api_server_ca  = ephemeral.fleet_cluster_registration_token.edge.api_server_ca
-        expires        = ephemeral.fleet_cluster_registration_token.edge.expires
-      })
-    }
-  }
-}
-`, ns, inState, handedOver)
+`, ns, inState) + handOver.Resource("install", map[string]string{
+			"values":         "ephemeral.fleet_cluster_registration_token.edge.values",
+			"token":          "ephemeral.fleet_cluster_registration_token.edge.token",
+			"api_server_url": "ephemeral.fleet_cluster_registration_token.edge.api_server_url",
+			"api_server_ca":  "ephemeral.fleet_cluster_registration_token.edge.api_server_ca",
+			"expires":        "ephemeral.fleet_cluster_registration_token.edge.expires",
+		})
 	}
 	// fleetValues reads the values Fleet wrote, through the API.
 	fleetValues := func() (values, token string) {
@@ -86,12 +76,8 @@ resource "terraform_data" "install" {
 		return acctest.StateNeverContains(token)(s)
 	}
 	consumerGotValues := func(*terraform.State) error {
-		raw, err := os.ReadFile(handedOver)
+		got, err := handOver.Read()
 		if err != nil {
-			return fmt.Errorf("the provisioner handed nothing over: %w", err)
-		}
-		var got map[string]string
-		if err := json.Unmarshal(raw, &got); err != nil {
 			return err
 		}
 		values, token := fleetValues()

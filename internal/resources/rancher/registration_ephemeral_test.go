@@ -1,10 +1,7 @@
 package rancher_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,7 +26,7 @@ func TestAccRancherClusterRegistrationEphemeral(t *testing.T) {
 	ns := acctest.Namespace(t)
 	startRancher(t, testenv.RancherStandInOptions{Namespace: ns})
 	const address = "fleet_rancher_cluster.edge"
-	handedOver := filepath.Join(t.TempDir(), "handed-over.json")
+	handOver := acctest.NewHandOver(t)
 	config := func(inState bool) string {
 		return acctest.ProviderConfig() + fmt.Sprintf(`
 resource "fleet_rancher_cluster" "edge" {
@@ -42,31 +39,19 @@ ephemeral "fleet_rancher_cluster_registration" "edge" {
   cluster = fleet_rancher_cluster.edge.id
 }
 
-resource "terraform_data" "import" {
-  provisioner "local-exec" {
-    command     = "printf '%%s' \"$HANDED_OVER\" > %s"
-    environment = {
-      HANDED_OVER = jsonencode({
-        cluster_id           = ephemeral.fleet_rancher_cluster_registration.edge.cluster_id
-        manifest_url         = ephemeral.fleet_rancher_cluster_registration.edge.manifest_url
-        registration_command = ephemeral.fleet_rancher_cluster_registration.edge.registration_command
-      })
-    }
-  }
-}
-`, ns, inState, handedOver)
+`, ns, inState) + handOver.Resource("import", map[string]string{
+			"cluster_id":           "ephemeral.fleet_rancher_cluster_registration.edge.cluster_id",
+			"manifest_url":         "ephemeral.fleet_rancher_cluster_registration.edge.manifest_url",
+			"registration_command": "ephemeral.fleet_rancher_cluster_registration.edge.registration_command",
+		})
 	}
 	tokenNeverInState := func(s *terraform.State) error {
 		clusterID := s.RootModule().Resources[address].Primary.Attributes["cluster_id"]
 		return acctest.StateNeverContains(registrationToken(t, clusterID))(s)
 	}
 	consumerGotRegistration := func(s *terraform.State) error {
-		raw, err := os.ReadFile(handedOver)
+		got, err := handOver.Read()
 		if err != nil {
-			return fmt.Errorf("the provisioner handed nothing over: %w", err)
-		}
-		var got map[string]string
-		if err := json.Unmarshal(raw, &got); err != nil {
 			return err
 		}
 		clusterID := s.RootModule().Resources[address].Primary.Attributes["cluster_id"]
