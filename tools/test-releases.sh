@@ -4,7 +4,11 @@
 #   - the default release (testenv.DefaultFleetVersion) runs the whole suite;
 #   - every other release runs the compatibility suite, the tests named
 #     TestAccCompat*, which use what every release serves or assert that the
-#     provider refuses, with Fleet's release in the message, what it does not.
+#     provider refuses, with Fleet's release in the message, what it does not;
+#   - after the default release's suite, each tools/cli-runs/<cli>.sh builds
+#     another Terraform CLI from its module pinned under tools/ and runs its
+#     subset of the tests with it on the same control plane (sourced env,
+#     GO_TEST_FLAGS set).
 # A control plane already running for a release (`make testenv-up`) is used
 # and left running; one this script starts, it stops. Every release runs even
 # when an earlier one fails; a summary with durations ends the output.
@@ -54,10 +58,24 @@ for release in "$@"; do
 	(set -a; source "$dir/env"; TF_ACC=1 go test $GO_TEST_FLAGS "${run[@]}" ./...)
 	rc=$?
 	tests=$((SECONDS - tests_begin))
-	stop
 	result=PASS
 	if [ $rc -ne 0 ]; then result=FAIL; failed=1; fi
 	summary+=("Fleet $release: $result; binaries $built s, control plane up $up s, tests $tests s")
+	if [ "$release" = "$DEFAULT_FLEET_VERSION" ]; then
+		# Other Terraform CLIs (built under tools/) run their subsets on the same control plane.
+		for cli_run in tools/cli-runs/*.sh; do
+			[ -e "$cli_run" ] || continue
+			name=$(basename "$cli_run" .sh)
+			echo ">> $name: its subset of the suite on Fleet $release"
+			cli_begin=$SECONDS
+			(set -a; source "$dir/env"; GO_TEST_FLAGS=$GO_TEST_FLAGS bash "$cli_run")
+			cli_rc=$?
+			result=PASS
+			if [ $cli_rc -ne 0 ]; then result=FAIL; failed=1; fi
+			summary+=("$name on Fleet $release: $result after $((SECONDS - cli_begin)) s (build included)")
+		done
+	fi
+	stop
 done
 
 echo

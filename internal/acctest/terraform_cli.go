@@ -16,7 +16,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/provider"
 )
 
-// TerraformCLI returns a runner of the terraform CLI in dir, with the
+// TerraformCLI returns a runner of the terraform CLI (terraformBinary) in dir, with the
 // provider served in-process as fleetform/fleet (Terraform reattaches to it
 // instead of installing it), for root modules that terraform-plugin-testing
 // cannot read back (for_each). A failing command fails the test.
@@ -46,11 +46,21 @@ func TerraformCLI(t *testing.T, dir string) func(args ...string) {
 	}
 	return func(args ...string) {
 		t.Helper()
-		cmd := exec.Command("terraform", append([]string{args[0], "-no-color"}, args[1:]...)...)
+		cmd := exec.Command(terraformBinary(), append([]string{args[0], "-no-color"}, args[1:]...)...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+string(reattach), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
+}
+
+// terraformBinary is the CLI the tests run: TF_ACC_TERRAFORM_PATH when set
+// (as terraform-plugin-testing reads it), so a Terraform or OpenTofu built
+// under tools/ runs these tests too; else terraform from the PATH.
+func terraformBinary() string {
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	return "terraform"
 }
