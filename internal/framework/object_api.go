@@ -24,7 +24,7 @@ func (a ObjectAPI[T]) List(ctx context.Context, c *kube.Client, namespace, selec
 	}
 	l, err := dyn.Resource(a.GVR).Namespace(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
 	if err != nil {
-		return nil, fmt.Errorf("list %s objects in namespace %s: %w", a.Kind, namespace, a.explain(err))
+		return nil, fmt.Errorf("list %s objects in namespace %s: %w", a.Kind, namespace, a.explain(ctx, c, err))
 	}
 	out := make([]T, 0, len(l.Items))
 	for _, item := range l.Items {
@@ -61,7 +61,7 @@ func (a ObjectAPI[T]) Get(ctx context.Context, c *kube.Client, namespace, name s
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s %s/%s: %w", a.Kind, namespace, name, a.explain(err))
+		return nil, fmt.Errorf("read %s %s/%s: %w", a.Kind, namespace, name, a.explain(ctx, c, err))
 	}
 	return decode[T](u.Object)
 }
@@ -79,22 +79,41 @@ func objectNotFound(err error) bool {
 	return details != nil && details.Name != ""
 }
 
-// explain adds to a 404 that names no object that the type is not served.
-func (a ObjectAPI[T]) explain(err error) error {
-	if apierrors.IsNotFound(err) && !objectNotFound(err) {
-		return fmt.Errorf("the API server does not serve %s (%s): is the CRD installed, and is this the right cluster? %w",
-			a.GVR.GroupResource(), a.GVR.GroupVersion(), err)
+// explain adds to a 404 that names no object that the type is not served,
+// and, when the cluster serves no version of the type's group at all, which
+// product is missing (Fleet, Rancher, KubeSphere): the usual cause is a
+// connection to a cluster without it.
+func (a ObjectAPI[T]) explain(ctx context.Context, c *kube.Client, err error) error {
+	if !apierrors.IsNotFound(err) || objectNotFound(err) {
+		return err
 	}
-	return err
+	if product, ok := groupProducts[a.GVR.Group]; ok && !groupServed(ctx, c, a.GVR.Group) {
+		return fmt.Errorf("%s is not installed on this cluster (no %s API): install it, or check the provider's connection. %w",
+			product, a.GVR.Group, err)
+	}
+	return fmt.Errorf("the API server does not serve %s (%s): is the CRD installed, and is this the right cluster? %w",
+		a.GVR.GroupResource(), a.GVR.GroupVersion(), err)
 }
 
-// exists reports whether the object is there.
-func (a ObjectAPI[T]) exists(ctx context.Context, c *kube.Client, namespace, name string) (bool, error) {
-	_, err := a.Get(ctx, c, namespace, name)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
+// groupProducts names the product that installs each API group the provider
+// writes to.
+var groupProducts = map[string]string{
+	"fleet.cattle.io":        "Fleet",
+	"management.cattle.io":   "Rancher",
+	"provisioning.cattle.io": "Rancher",
+	"cluster.kubesphere.io":  "KubeSphere",
+}
+
+// groupServed reports whether the cluster serves any version of group. It
+// only runs after a 404 for a type, so it costs nothing on the usual path;
+// when discovery fails it answers true, leaving the generic message.
+func groupServed(ctx context.Context, c *kube.Client, group string) bool {
+	core, err := c.Core()
+	if err != nil {
+		return true
 	}
-	return err == nil, err
+	err = core.Discovery().RESTClient().Get().AbsPath("/apis/" + group).Do(ctx).Error()
+	return !apierrors.IsNotFound(err)
 }
 
 // Apply sends obj with server-side apply as the provider's field manager and
@@ -113,7 +132,7 @@ func (a ObjectAPI[T]) Apply(ctx context.Context, c *kube.Client, namespace, name
 	u, err := dyn.Resource(a.GVR).Namespace(namespace).Patch(ctx, name, k8stypes.ApplyPatchType, body,
 		metav1.PatchOptions{FieldManager: FieldManager, Force: &force})
 	if err != nil {
-		return nil, fmt.Errorf("apply %s %s/%s: %w", a.Kind, namespace, name, a.explain(err))
+		return nil, fmt.Errorf("apply %s %s/%s: %w", a.Kind, namespace, name, a.explain(ctx, c, err))
 	}
 	return decode[T](u.Object)
 }
@@ -132,7 +151,7 @@ func (a ObjectAPI[T]) Delete(ctx context.Context, c *kube.Client, namespace, nam
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("delete %s %s/%s: %w", a.Kind, namespace, name, a.explain(err))
+		return fmt.Errorf("delete %s %s/%s: %w", a.Kind, namespace, name, a.explain(ctx, c, err))
 	}
 	uid := live.GetUID()
 	propagation := metav1.DeletePropagationBackground
@@ -141,7 +160,7 @@ func (a ObjectAPI[T]) Delete(ctx context.Context, c *kube.Client, namespace, nam
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("delete %s %s/%s: %w", a.Kind, namespace, name, a.explain(err))
+		return fmt.Errorf("delete %s %s/%s: %w", a.Kind, namespace, name, a.explain(ctx, c, err))
 	}
 	err = Poll(ctx, func(ctx context.Context) (bool, error) {
 		current, err := objects.Get(ctx, name, metav1.GetOptions{})
@@ -149,7 +168,7 @@ func (a ObjectAPI[T]) Delete(ctx context.Context, c *kube.Client, namespace, nam
 			return true, nil
 		}
 		if err != nil {
-			return false, a.explain(err)
+			return false, a.explain(ctx, c, err)
 		}
 		return current.GetUID() != uid, nil
 	})
