@@ -90,6 +90,11 @@ type ObjectResourceSpec[T any, M any] struct {
 	Hooks  ObjectHooks[T, M]
 	// Gates, when set, refuses what the server does not serve.
 	Gates ServerGates
+	// ManagedElsewhere, when set, says why an existing object belongs to
+	// another tool (e.g. Rancher), which would undo this resource's changes:
+	// such an object is neither taken over on create nor imported. It
+	// returns "" for an object the resource may manage.
+	ManagedElsewhere func(obj *T) string
 }
 
 // ServerGates is what a resource needs of the server beyond what every
@@ -167,9 +172,13 @@ func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.Crea
 		return
 	}
 	namespace, name := plan.Meta().Namespace.ValueString(), plan.Meta().Name.ValueString()
-	if exists, err := r.API.exists(ctx, r.Data.Client, namespace, name); err != nil || exists {
+	if live, err := r.API.Get(ctx, r.Data.Client, namespace, name); !errors.Is(err, ErrNotFound) {
 		if d := r.explain(ctx, err); d.HasError() {
 			resp.Diagnostics.Append(d...)
+			return
+		}
+		if err == nil && r.managedElsewhere(live) != "" {
+			resp.Diagnostics.AddError(fmt.Sprintf("The %s %s/%s is not Terraform's to manage", r.API.Kind, namespace, name), r.managedElsewhere(live))
 			return
 		}
 		resp.Diagnostics.Append(AlreadyExists(r.API.Kind, namespace, name, err))
@@ -280,6 +289,13 @@ func (r *ObjectResource[T, M, PM]) abandonCreate(ctx context.Context, plan PM, c
 	}
 }
 
+func (r *ObjectResource[T, M, PM]) managedElsewhere(obj *T) string {
+	if r.ManagedElsewhere == nil {
+		return ""
+	}
+	return r.ManagedElsewhere(obj)
+}
+
 // explain asks the gates for a clearer error than err, if they have one.
 func (r *ObjectResource[T, M, PM]) explain(ctx context.Context, err error) diag.Diagnostics {
 	if r.Gates == nil || err == nil {
@@ -330,6 +346,10 @@ func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	imported := WasImported(ctx, req.Private)
+	if why := r.managedElsewhere(obj); imported && why != "" {
+		resp.Diagnostics.AddError(fmt.Sprintf("The %s %s/%s is not Terraform's to manage", r.API.Kind, meta.Namespace.ValueString(), meta.Name.ValueString()), why)
+		return
+	}
 	state.Flatten(obj, imported)
 	if r.Hooks.AfterRead != nil {
 		if resp.Diagnostics.Append(r.Hooks.AfterRead(ctx, r.Data.Client, (*M)(state), obj)...); resp.Diagnostics.HasError() {

@@ -155,10 +155,11 @@ var _ resource.ResourceWithImportState = (*clusterResource)(nil)
 // NewClusterResource is fleet_cluster.
 func NewClusterResource() resource.Resource {
 	return framework.NewObjectResource(framework.ObjectResourceSpec[fleet.Cluster, clusterModel]{
-		TypeName: clusterType,
-		API:      ClusterAPI,
-		Schema:   clusterSchema,
-		Gates:    compat.GatesFor("fleet_cluster"),
+		TypeName:         clusterType,
+		API:              ClusterAPI,
+		Schema:           clusterSchema,
+		Gates:            compat.GatesFor("fleet_cluster"),
+		ManagedElsewhere: rancherOwned,
 		Hooks: framework.ObjectHooks[fleet.Cluster, clusterModel]{
 			BeforeApply: beforeClusterApply,
 			AfterApply:  afterClusterApply,

@@ -19,6 +19,24 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 )
 
+// rancherClusterLabel is set by Rancher on the Fleet Cluster it creates for
+// each of its clusters (its fleetcluster controller), with the Rancher
+// cluster's ID as value.
+const rancherClusterLabel = "management.cattle.io/cluster-name"
+
+// rancherOwned says why fleet_cluster must not manage a Cluster that Rancher
+// created: Rancher re-applies its own spec and labels over any change, and
+// deleting the Cluster would deregister the Rancher cluster's agent.
+func rancherOwned(c *fleet.Cluster) string {
+	id, ok := c.Labels[rancherClusterLabel]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("Rancher created this Fleet Cluster for its cluster %s (label %s) and owns it: Rancher would undo "+
+		"changes made here, and deleting it would deregister the cluster. Manage it with fleet_rancher_cluster instead: "+
+		"its labels and agent settings reach this Fleet Cluster.", id, rancherClusterLabel)
+}
+
 // kubeconfigOwner is the fleet_cluster the kubeconfig Secret belongs to.
 func kubeconfigOwner(m *clusterModel) framework.SecretOwner {
 	return framework.SecretOwner{Type: clusterType, ID: m.Namespace.ValueString() + "/" + m.Name.ValueString()}
