@@ -1,7 +1,11 @@
 package kube
 
 import (
+	"fmt"
+	"net"
+	"net/url"
 	"sort"
+	"strings"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -60,4 +64,51 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// CheckControllerKubeconfig reports what the Fleet controller cannot use of a
+// kubeconfig given to it for manager-initiated registration. The controller
+// reads it from a Secret, inside the management cluster as Fleet's chart
+// runs it: it has no credential plugin to run, none of the files of the
+// machine running Terraform, and a loopback server address is its own pod.
+// Every finding is listed; names of entries, never values.
+func CheckControllerKubeconfig(content string) error {
+	cfg, err := clientcmd.Load([]byte(content))
+	if err != nil {
+		return settingErr("kubeconfig_wo", "is not a valid kubeconfig: %s", scrubParseError(err))
+	}
+	var findings []string
+	for _, name := range sortedKeys(cfg.AuthInfos) {
+		if what := nonInlineUser(cfg.AuthInfos[name]); what != "" {
+			findings = append(findings, fmt.Sprintf("user %q %s", name, what))
+		}
+	}
+	for _, name := range sortedKeys(cfg.Clusters) {
+		c := cfg.Clusters[name]
+		if c == nil {
+			continue
+		}
+		if c.CertificateAuthority != "" {
+			findings = append(findings, fmt.Sprintf("cluster %q reads its CA from a file (certificate-authority)", name))
+		}
+		if u, err := url.Parse(c.Server); err == nil && isLoopback(u.Hostname()) {
+			findings = append(findings, fmt.Sprintf("cluster %q has a loopback server address (%s), which inside the "+
+				"management cluster is the controller's own pod", name, u.Hostname()))
+		}
+	}
+	if len(findings) == 0 {
+		return nil
+	}
+	return settingErr("kubeconfig_wo", "the Fleet controller reads this kubeconfig inside the management cluster, where "+
+		"it cannot run commands or read files of the machine running Terraform: %s. Give it inline credentials "+
+		"(token, client-certificate-data, client-key-data, certificate-authority-data) and an address the "+
+		"management cluster reaches", strings.Join(findings, "; "))
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

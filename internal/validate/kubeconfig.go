@@ -35,3 +35,14 @@ func InlineKubeconfig() validator.String {
 		summary:     "Invalid kubeconfig", check: CheckInlineKubeconfig,
 	}
 }
+
+// ControllerKubeconfig warns about what the Fleet controller cannot use of a
+// kubeconfig for manager-initiated registration (see
+// kube.CheckControllerKubeconfig). A warning, not an error: a controller run
+// outside the cluster (as in development) can use it.
+func ControllerKubeconfig() validator.String {
+	return stringValidator{
+		description: "should have inline credentials and a server address the Fleet controller reaches from inside the management cluster",
+		summary:     "The Fleet controller may not be able to use this kubeconfig", check: kube.CheckControllerKubeconfig, warning: true,
+	}
+}

@@ -117,8 +117,11 @@ func clusterSchema(ctx context.Context) schema.Schema {
 		"kubeconfig_wo": schema.StringAttribute{
 			Optional: true, WriteOnly: true, Sensitive: true,
 			Description: "Kubeconfig of the downstream cluster for manager-initiated registration (write-only: never in " +
-				"plan or state). The provider stores it in a Secret it owns and Fleet deploys the agent with it.",
-			Validators: []validator.String{validate.Kubeconfig(), stringvalidator.AlsoRequires(path.MatchRoot("kubeconfig_wo_version"))},
+				"plan or state). The provider stores it in a Secret it owns and Fleet deploys the agent with it. The Fleet " +
+				"controller reads it inside the management cluster: the plan warns about an exec plugin, an auth provider, " +
+				"file references or a loopback server address, which work where Terraform runs but not there.",
+			Validators: []validator.String{validate.Kubeconfig(), validate.ControllerKubeconfig(),
+				stringvalidator.AlsoRequires(path.MatchRoot("kubeconfig_wo_version"))},
 		},
 		"kubeconfig_wo_version": schema.Int64Attribute{
 			Optional:    true,
@@ -155,7 +158,8 @@ func clusterSchema(ctx context.Context) schema.Schema {
 	return schema.Schema{
 		Description: "A Fleet Cluster: a downstream cluster, its labels, and how Fleet renders its agent (proxy, " +
 			"registry, tolerations, resources). Registers it manager-initiated with `kubeconfig_wo`, or predefines it for " +
-			"an agent (`client_id`, see `fleet_agent`).",
+			"an agent (`client_id`, see `fleet_agent`). A Fleet Cluster that Rancher created for one of its clusters is " +
+			"refused (on create and import): manage it with `fleet_rancher_cluster`.",
 		Attributes: attrs,
 	}
 }

@@ -88,3 +88,41 @@ func TestInvalidClusterInput(t *testing.T) {
 		})
 	}
 }
+
+// TestClusterKubeconfigWarnings: the plan warns, offline, about a
+// kubeconfig_wo the Fleet controller cannot use from inside the management
+// cluster (here an exec plugin and a loopback address), naming the attribute,
+// and still plans the cluster.
+func TestClusterKubeconfigWarnings(t *testing.T) {
+	warnings, factories := acctest.RecordWarnings()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "fleet" {
+  host  = "https://127.0.0.1:1"
+  token = "unused"
+}
+
+resource "fleet_cluster" "edge" {
+  name                  = "edge"
+  kubeconfig_wo_version = 1
+  kubeconfig_wo = yamlencode({
+    apiVersion      = "v1"
+    kind            = "Config"
+    current-context = "edge"
+    contexts        = [{ name = "edge", context = { cluster = "edge", user = "admin" } }]
+    clusters        = [{ name = "edge", cluster = { server = "https://127.0.0.1:6443" } }]
+    users           = [{ name = "admin", user = { exec = { apiVersion = "client.authentication.k8s.io/v1", command = "aws", interactiveMode = "Never" } } }]
+  })
+}
+`,
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+	if err := warnings.Contains("The Fleet controller may not be able to use this kubeconfig", "kubeconfig_wo",
+		`user "admin" runs an exec credential plugin`, `cluster "edge" has a loopback server address (127.0.0.1)`); err != nil {
+		t.Error(err)
+	}
+}
