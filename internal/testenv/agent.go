@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -104,7 +103,7 @@ func lockFixedAgentPorts(ctx context.Context, version string) (*os.File, error) 
 	}
 	err = waitFor(ctx, fmt.Sprintf("the ports of Fleet %s's fleet-agent (:8080, :8081, localhost:6060; one such agent at a time, lock %s)", version, path),
 		5*time.Minute, nil, func(context.Context) error {
-			return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+			return tryLock(f)
 		})
 	if err != nil {
 		f.Close()

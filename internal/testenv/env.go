@@ -78,6 +78,9 @@ type Env struct {
 // Start brings up the upstream cluster with Fleet and a bare downstream cluster.
 // On error everything started so far is stopped again.
 func Start(ctx context.Context, opts Options) (env *Env, err error) {
+	if err := CheckPlatform(); err != nil {
+		return nil, err
+	}
 	begin := time.Now()
 	e := &Env{Dir: opts.Dir, log: opts.Log, BinDir: opts.BinDir}
 	if e.log == nil {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
@@ -242,7 +241,7 @@ func (r *gitJobRunner) runContainer(ctx context.Context, pod *corev1.Pod, c core
 	cmd.Env = append(base, env...) // the container's own variables win, like HOME
 	cmd.Dir = workDir
 	cmd.SysProcAttr = ownProcessGroup()
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.Cancel = func() error { return signalGroup(cmd.Process.Pid, true) }
 	cmd.WaitDelay = 5 * time.Second
 	tail := &tailBuffer{max: 64 << 10}
 	out := io.MultiWriter(log, tail)

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -51,13 +50,6 @@ func startProcess(logDir, name, bin string, args, env []string, inherit ...*os.F
 	return p, nil
 }
 
-// ownProcessGroup puts a child in a process group of its own, so killing the
-// group reaches the helpers it spawns, and has the kernel kill it when this
-// process dies unexpectedly.
-func ownProcessGroup() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-}
-
 // exited reports whether the process has ended, with its error.
 func (p *process) exited() (bool, error) {
 	select {
@@ -77,11 +69,11 @@ func (p *process) stop(grace time.Duration) {
 		return
 	}
 	pgid := p.cmd.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	_ = signalGroup(pgid, false)
 	select {
 	case <-p.done:
 	case <-time.After(grace):
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		_ = signalGroup(pgid, true)
 		<-p.done
 	}
 }

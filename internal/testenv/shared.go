@@ -43,6 +43,9 @@ func Attach() (*Env, error) {
 	if upstream == "" {
 		return nil, nil
 	}
+	if err := CheckPlatform(); err != nil {
+		return nil, err
+	}
 	e := &Env{Dir: os.Getenv(EnvDir), BinDir: os.Getenv(EnvBin)}
 	if e.Dir == "" || e.BinDir == "" {
 		return nil, fmt.Errorf("%s is set, so %s and %s must be too", EnvUpstreamKubeconfig, EnvDir, EnvBin)

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command fleet-testenv runs the test control plane in the background for
 // `make testenv-up`, `make demo` and `make test`, and stops it again.
 //
