@@ -69,6 +69,8 @@ func TestAccRancherImportExample(t *testing.T) {
 		"management_kubeconfig": acctest.Env.Upstream.Kubeconfig,
 		"rancher_ca_file":       filepath.Join(dir, "rancher-ca.pem"),
 		"clusters":              clusters,
+		// Rancher's global setting is only changed when asked for.
+		"system_default_registry": "registry.corp:5000",
 	})
 	if err != nil {
 		t.Fatal(err)
