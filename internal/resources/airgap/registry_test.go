@@ -196,12 +196,12 @@ func TestAccRegistryPassword(t *testing.T) {
 	ns := acctest.Namespace(t)
 	config := acctest.ProviderConfig() + fmt.Sprintf(`
 resource "fleet_registry" "corp" {
-  name      = "corp-registry"
-  namespace = %q
-  server    = "10.0.0.5:5000"
-  username  = "puller"
-  password  = "in-state"
-  insecure_skip_verify = true
+  name                     = "corp-registry"
+  namespace                = %q
+  server                   = "10.0.0.5:5000"
+  username                 = "puller"
+  password                 = "in-state"
+  insecure_skip_tls_verify = true
 }
 `, ns)
 	const address = "fleet_registry.corp"
