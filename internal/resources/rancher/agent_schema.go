@@ -62,7 +62,7 @@ func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			},
 			"cluster": schema.StringAttribute{
 				Required: true,
-				Description: "The Rancher cluster to import as, `fleet_workspace_name/name`: the `id` of a `fleet_rancher_cluster`. " +
+				Description: "The Rancher cluster to import as, `namespace/name`: the `id` of a `fleet_rancher_cluster`. " +
 					"Changing it imports the cluster anew.",
 				Validators:    []validator.String{validate.NamespacedName()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
