@@ -74,9 +74,9 @@ func TestInvalidClusterInput(t *testing.T) {
 			`(?s)api_server_url = "rancher.corp".*is not an absolute http\(s\) URL`},
 		"empty client id": {`client_id = ""`, `(?s)client_id = ""`},
 		"kubeconfig no version": {`kubeconfig_wo = "x"`,
-			`(?s)Attribute "kubeconfig_wo_version" must be specified when\s+"kubeconfig_wo" is specified`},
+			`(?s)Attribute\s+"kubeconfig_wo_version"\s+must\s+be\s+specified\s+when\s+"kubeconfig_wo"\s+is\s+specified`},
 		"kubeconfig version alone": {`kubeconfig_wo_version = 1`,
-			`(?s)Attribute "kubeconfig_wo" must be specified when\s+"kubeconfig_wo_version" is specified`},
+			`(?s)Attribute\s+"kubeconfig_wo"\s+must\s+be\s+specified\s+when\s+"kubeconfig_wo_version"\s+is\s+specified`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
