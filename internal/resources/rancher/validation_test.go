@@ -60,7 +60,7 @@ func TestInvalidRancherInput(t *testing.T) {
   rancher_ca       = "not pem"
   rancher_insecure = true
   kubernetes       = { config_path = "/k" }
-}`, `(?s)Invalid Attribute Combination.*Attribute "rancher_insecure" cannot be specified when\s+"rancher_ca" is specified`},
+}`, `(?s)Invalid Attribute Combination.*Attribute\s+"rancher_insecure"\s+cannot\s+be\s+specified\s+when\s+"rancher_ca"\s+is\s+specified`},
 		"kubeconfig_wo without version": {`resource "fleet_rancher_agent" "bad" {
   cluster    = "fleet-default/edge-1"
   kubernetes = { kubeconfig_wo = "apiVersion: v1\nkind: Config\nclusters: []\n" }
