@@ -1,2 +1,2 @@
-# A Rancher cluster is imported by fleet_workspace_name/name.
+# A Rancher cluster is imported by namespace/name.
 terraform import fleet_rancher_cluster.edge fleet-default/edge-berlin-1

@@ -1,5 +1,6 @@
-# An imported cluster in Rancher's fleet-default workspace. Its labels reach
-# the Fleet Cluster Rancher creates for it, which GitRepos target.
+# An imported cluster in the provider's default_namespace (Rancher's
+# fleet-default workspace unless set otherwise). Its labels reach the Fleet
+# Cluster Rancher creates for it, which GitRepos target.
 resource "fleet_rancher_cluster" "edge" {
   name   = "edge-berlin-1"
   labels = { env = "prod", region = "eu-central" }

@@ -54,7 +54,7 @@ func chartChanges(state, plan *agentModel) []string {
 		changed = append(changed, "values")
 	}
 	if (state.Chart == nil) != (plan.Chart == nil) || (plan.Chart != nil && (!state.Chart.Repository.Equal(plan.Chart.Repository) ||
-		!state.Chart.Name.Equal(plan.Chart.Name) || !state.Chart.Version.Equal(plan.Chart.Version) || !state.Chart.Path.Equal(plan.Chart.Path))) {
+		!state.Chart.ChartName.Equal(plan.Chart.ChartName) || !state.Chart.Version.Equal(plan.Chart.Version) || !state.Chart.Path.Equal(plan.Chart.Path))) {
 		changed = append(changed, "chart")
 	}
 	for _, a := range []struct {

@@ -116,7 +116,7 @@ func sameChartSource(a, b types.Object) bool {
 		return a.Equal(b)
 	}
 	x, y := a.Attributes(), b.Attributes()
-	for _, name := range []string{"repository", "name", "version", "path"} {
+	for _, name := range []string{"repository", "chart", "version", "path"} {
 		if !x[name].Equal(y[name]) {
 			return false
 		}

@@ -230,7 +230,7 @@ func TestChartChanges(t *testing.T) {
 	base := func() *agentModel {
 		return &agentModel{
 			Values: types.StringValue("agent:\n  replicas: 1\n"), Chart: &agentChartModel{
-				Repository: types.StringNull(), Name: types.StringValue("fleet-agent"), Version: types.StringNull(), Path: types.StringValue("/c"),
+				Repository: types.StringNull(), ChartName: types.StringValue("fleet-agent"), Version: types.StringNull(), Path: types.StringValue("/c"),
 				Username: types.StringNull(), PasswordWOVersion: types.Int64Null(),
 			},
 			APIServerURL: types.StringValue("https://a"), APIServerCA: types.StringValue("ca"),

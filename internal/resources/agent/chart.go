@@ -78,7 +78,7 @@ func fetchAgentChart(m *agentChartModel, password string) (*chart.Chart, error) 
 		Options: []getter.Option{getter.WithRegistryClient(registryClient)},
 	}
 
-	repository, name := strings.TrimSuffix(m.Repository.ValueString(), "/"), m.Name.ValueString()
+	repository, name := strings.TrimSuffix(m.Repository.ValueString(), "/"), m.ChartName.ValueString()
 	ref := repository + "/" + name
 	if !registry.IsOCI(repository) {
 		if ref, err = findChartInRepository(repository, name, version, username, password, tmp, getters); err != nil {

@@ -82,7 +82,7 @@ func privateChartRepository(t *testing.T, username, password string) (repoURL st
 
 func chartModel(repository string) *agentChartModel {
 	return &agentChartModel{
-		Repository: types.StringValue(repository), Name: types.StringValue("fleet-agent"), Version: types.StringNull(),
+		Repository: types.StringValue(repository), ChartName: types.StringValue("fleet-agent"), Version: types.StringNull(),
 		Path: types.StringNull(), CABundle: types.StringNull(), Username: types.StringNull(), PasswordWO: types.StringNull(),
 		PasswordWOVersion: types.Int64Null(), InsecureSkipTLSVerify: types.BoolNull(),
 	}

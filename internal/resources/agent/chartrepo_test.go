@@ -86,6 +86,7 @@ resource "fleet_agent" "edge" {
   kubernetes         = { config_path = %[2]q }
   chart = {
     repository = %[3]q
+    chart      = "fleet-agent"
     version    = "0.0.0"
   }
   agent_proxy             = local.proxy
@@ -134,6 +135,7 @@ resource "fleet_agent" "edge" {
 					resource.TestCheckResourceAttr(agentAddress, "registered", "true"),
 					resource.TestCheckResourceAttr("fleet_cluster_registration_token.edge", "expires", ""),
 					resource.TestCheckResourceAttr(agentAddress, "chart_version", "0.0.0"),
+					resource.TestCheckResourceAttr(agentAddress, "chart.chart", "fleet-agent"),
 					resource.TestCheckNoResourceAttr(agentAddress, "image_pull_secret.password_wo"),
 					acctest.StateNeverContains("s3cret-pull-1"),
 					func(*terraform.State) error {

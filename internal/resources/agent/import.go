@@ -83,7 +83,7 @@ func (m *agentModel) flattenImported(ctx context.Context, upstream *kube.Client,
 		name = rel.Chart.Metadata.Name
 	}
 	m.Chart = &agentChartModel{
-		Name: types.StringValue(name), Version: types.StringValue(releaseChartVersion(rel)),
+		ChartName: types.StringValue(name), Version: types.StringValue(releaseChartVersion(rel)),
 		Repository: types.StringNull(), Path: types.StringNull(),
 		CABundle: types.StringNull(), Username: types.StringNull(), PasswordWO: types.StringNull(),
 		PasswordWOVersion: types.Int64Null(), InsecureSkipTLSVerify: types.BoolNull(),

@@ -48,7 +48,7 @@ type agentModel struct {
 
 type agentChartModel struct {
 	Repository            types.String `tfsdk:"repository"`
-	Name                  types.String `tfsdk:"name"`
+	ChartName             types.String `tfsdk:"chart"`
 	Version               types.String `tfsdk:"version"`
 	Path                  types.String `tfsdk:"path"`
 	CABundle              types.String `tfsdk:"ca_bundle"`
@@ -144,7 +144,7 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 			},
 			"chart": schema.SingleNestedAttribute{
 				Required: true,
-				Description: "Where the `fleet-agent` chart comes from: a chart repository (`repository` and `name`, with " +
+				Description: "Where the `fleet-agent` chart comes from: a chart repository (`repository` and `chart`, as `helm_release` names them, with " +
 					"`ca_bundle` and `username`/`password_wo` for a private one, e.g. an OCI registry inside an air gap), " +
 					"or a local chart (`path`). Use the chart of the Fleet version the management cluster runs, e.g. " +
 					"from `https://rancher.github.io/fleet-helm-charts/`. Terraform's machine downloads it; nothing is " +
@@ -153,13 +153,13 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 					"repository": schema.StringAttribute{
 						Optional: true,
 						Description: "An HTTP(S) chart repository URL (`https://rancher.github.io/fleet-helm-charts/`) or an OCI " +
-							"registry path (`oci://registry.corp/charts`; the chart is `<repository>/<name>:<version>`). " +
+							"registry path (`oci://registry.corp/charts`; the chart is `<repository>/<chart>:<version>`). " +
 							"Credentials: `username` and `password_wo`; without them, an OCI registry gets those of " +
 							"`helm registry login` on the machine running Terraform, if any.",
 						Validators: []validator.String{validate.ChartRepositoryURL(),
 							validate.URLPassword("set chart.username and chart.password_wo instead")},
 					},
-					"name": schema.StringAttribute{
+					"chart": schema.StringAttribute{
 						Optional: true, Computed: true,
 						Default:     stringdefault.StaticString("fleet-agent"),
 						Description: "Name of the chart in `repository` (default `fleet-agent`).",
@@ -356,7 +356,7 @@ func (chartSourceValidator) ValidateObject(ctx context.Context, req validator.Ob
 	}
 	switch {
 	case repo.IsNull() && local.IsNull():
-		resp.Diagnostics.AddAttributeError(req.Path, "Missing chart source", validate.Detail(req.Path, "Set chart.repository (with chart.name) or chart.path."))
+		resp.Diagnostics.AddAttributeError(req.Path, "Missing chart source", validate.Detail(req.Path, "Set chart.repository (with chart.chart) or chart.path."))
 	case !repo.IsNull() && !local.IsNull():
 		resp.Diagnostics.AddAttributeError(req.Path.AtName("path"), "Conflicting chart sources",
 			validate.Detail(req.Path.AtName("path"), "Set chart.repository or chart.path, not both."))

@@ -26,13 +26,13 @@ type registriesYAMLModel struct {
 }
 
 type nodeRegistryModel struct {
-	Server             types.String `tfsdk:"server"`
-	Mirrors            []string     `tfsdk:"mirrors"`
-	Username           types.String `tfsdk:"username"`
-	Password           types.String `tfsdk:"password"`
-	CAFile             types.String `tfsdk:"ca_file"`
-	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
-	Rewrite            types.Map    `tfsdk:"rewrite"`
+	Server                types.String `tfsdk:"server"`
+	Mirrors               []string     `tfsdk:"mirrors"`
+	Username              types.String `tfsdk:"username"`
+	Password              types.String `tfsdk:"password"`
+	CAFile                types.String `tfsdk:"ca_file"`
+	InsecureSkipTLSVerify types.Bool   `tfsdk:"insecure_skip_tls_verify"`
+	Rewrite               types.Map    `tfsdk:"rewrite"`
 }
 
 // The registries.yaml format K3s and RKE2 read (mirrors and configs), with
@@ -116,9 +116,10 @@ func (d *registriesYAMLDataSource) Schema(_ context.Context, _ datasource.Schema
 						Description: "Path, on the nodes, of the PEM CA bundle that signed the registry's certificate (write `fleet_registry.ca_bundle` there).",
 						Validators:  []validator.String{validate.NodeFilePath()},
 					},
-					"insecure_skip_verify": schema.BoolAttribute{
-						Optional:    true,
-						Description: "Do not verify the registry's TLS certificate. Prefer `ca_file`.",
+					"insecure_skip_tls_verify": schema.BoolAttribute{
+						Optional: true,
+						Description: "Do not verify the registry's TLS certificate. Prefer `ca_file`. Written as `tls.insecure_skip_verify`, " +
+							"the registries.yaml file format's own key.",
 					},
 					"rewrite": schema.MapAttribute{
 						Optional: true, ElementType: types.StringType,
@@ -177,8 +178,8 @@ func renderRegistries(ctx context.Context, registries []nodeRegistryModel) (regi
 		if !r.Username.IsNull() {
 			config.Auth = &registryAuth{Username: r.Username.ValueString(), Password: r.Password.ValueString()}
 		}
-		if !r.CAFile.IsNull() || r.InsecureSkipVerify.ValueBool() {
-			config.TLS = &registryTLS{CAFile: r.CAFile.ValueString(), InsecureSkipVerify: r.InsecureSkipVerify.ValueBool()}
+		if !r.CAFile.IsNull() || r.InsecureSkipTLSVerify.ValueBool() {
+			config.TLS = &registryTLS{CAFile: r.CAFile.ValueString(), InsecureSkipVerify: r.InsecureSkipTLSVerify.ValueBool()}
 		}
 		file.Configs[host] = config
 

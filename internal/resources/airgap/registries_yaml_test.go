@@ -60,10 +60,10 @@ data "fleet_registries_yaml" "nodes" {
       ca_file  = "/etc/rancher/k3s/registry-ca.pem"
     },
     {
-      server               = "backup.corp"
-      mirrors              = ["registry.k8s.io"]
-      insecure_skip_verify = true
-      rewrite              = { "^pause:(.*)" = "k8s/pause:$1" }
+      server                   = "backup.corp"
+      mirrors                  = ["registry.k8s.io"]
+      insecure_skip_tls_verify = true
+      rewrite                  = { "^pause:(.*)" = "k8s/pause:$1" }
     },
   ]
 }

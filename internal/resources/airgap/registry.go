@@ -116,7 +116,7 @@ func (r *registryResource) write(ctx context.Context, config tfsdk.Config, plan 
 		return
 	}
 	data, err := withHMACKey(registrySecretData(plan.Server.ValueString(), plan.Username.ValueString(), password.ValueString(),
-		plan.CABundle.ValueString(), plan.InsecureSkipVerify.ValueBool()))
+		plan.CABundle.ValueString(), plan.InsecureSkipTLSVerify.ValueBool()))
 	if err != nil {
 		diags.AddError("Cannot write the registry Secret", err.Error())
 		return

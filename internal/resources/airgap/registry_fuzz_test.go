@@ -34,7 +34,7 @@ func FuzzRegistrySecret(f *testing.F) {
 			ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "site", Annotations: map[string]string{registryAnnotation: string(record)}},
 			Data:       data,
 		}
-		m := &registryModel{Password: types.StringValue(password), InsecureSkipVerify: types.BoolValue(insecure)}
+		m := &registryModel{Password: types.StringValue(password), InsecureSkipTLSVerify: types.BoolValue(insecure)}
 		if diags := m.Flatten(secret, false); diags.HasError() {
 			t.Fatal(diags)
 		}
@@ -57,8 +57,8 @@ func FuzzRegistrySecret(f *testing.F) {
 				t.Errorf("%s reads back as %s, written as %s", c.attribute, c.got, c.want)
 			}
 		}
-		if m.InsecureSkipVerify.ValueBool() != insecure || !m.DataInSync.ValueBool() {
-			t.Errorf("insecure_skip_verify = %s (written %t), data_in_sync = %s", m.InsecureSkipVerify, insecure, m.DataInSync)
+		if m.InsecureSkipTLSVerify.ValueBool() != insecure || !m.DataInSync.ValueBool() {
+			t.Errorf("insecure_skip_tls_verify = %s (written %t), data_in_sync = %s", m.InsecureSkipTLSVerify, insecure, m.DataInSync)
 		}
 	})
 }

@@ -19,18 +19,18 @@ import (
 
 type registryModel struct {
 	framework.ObjectMetaModel
-	Server             types.String   `tfsdk:"server"`
-	Mirrors            types.List     `tfsdk:"mirrors"`
-	Username           types.String   `tfsdk:"username"`
-	Password           types.String   `tfsdk:"password"`
-	PasswordWO         types.String   `tfsdk:"password_wo"`
-	PasswordWOVersion  types.Int64    `tfsdk:"password_wo_version"`
-	CABundle           types.String   `tfsdk:"ca_bundle"`
-	InsecureSkipVerify types.Bool     `tfsdk:"insecure_skip_verify"`
-	ImagePrefix        types.String   `tfsdk:"image_prefix"`
-	SecretName         types.String   `tfsdk:"secret_name"`
-	DataInSync         types.Bool     `tfsdk:"data_in_sync"`
-	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+	Server                types.String   `tfsdk:"server"`
+	Mirrors               types.List     `tfsdk:"mirrors"`
+	Username              types.String   `tfsdk:"username"`
+	Password              types.String   `tfsdk:"password"`
+	PasswordWO            types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion     types.Int64    `tfsdk:"password_wo_version"`
+	CABundle              types.String   `tfsdk:"ca_bundle"`
+	InsecureSkipTLSVerify types.Bool     `tfsdk:"insecure_skip_tls_verify"`
+	ImagePrefix           types.String   `tfsdk:"image_prefix"`
+	SecretName            types.String   `tfsdk:"secret_name"`
+	DataInSync            types.Bool     `tfsdk:"data_in_sync"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *registryResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -82,9 +82,10 @@ func (r *registryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				"where Fleet takes it for Helm charts; nodes need it too (see `fleet_registries_yaml.ca_file`).",
 			Validators: []validator.String{validate.PEMCertificates()},
 		},
-		"insecure_skip_verify": schema.BoolAttribute{
-			Optional:    true,
-			Description: "Do not verify the registry's TLS certificate when Fleet pulls charts from it. Prefer `ca_bundle`.",
+		"insecure_skip_tls_verify": schema.BoolAttribute{
+			Optional: true,
+			Description: "Do not verify the registry's TLS certificate when Fleet pulls charts from it (stored in the " +
+				"Secret's `insecureSkipVerify` key, which Fleet reads from a Helm secret). Prefer `ca_bundle`.",
 		},
 		"image_prefix": schema.StringAttribute{
 			Computed: true,

@@ -155,8 +155,8 @@ func (m *registryModel) Flatten(secret *corev1.Secret, imported bool) diag.Diagn
 	}
 	m.CABundle = flex.StringOrNull(string(secret.Data[registryCAKey]))
 	insecure := string(secret.Data[registryInsecureKey]) == "true"
-	if insecure || !m.InsecureSkipVerify.IsNull() {
-		m.InsecureSkipVerify = types.BoolValue(insecure)
+	if insecure || !m.InsecureSkipTLSVerify.IsNull() {
+		m.InsecureSkipTLSVerify = types.BoolValue(insecure)
 	}
 	sum := dataHMAC(secret.Data)
 	m.DataInSync = types.BoolValue(recorded && sum != "" && hmac.Equal([]byte(record.DataHMAC), []byte(sum)))

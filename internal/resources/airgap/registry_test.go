@@ -196,12 +196,12 @@ func TestAccRegistryPassword(t *testing.T) {
 	ns := acctest.Namespace(t)
 	config := acctest.ProviderConfig() + fmt.Sprintf(`
 resource "fleet_registry" "corp" {
-  name      = "corp-registry"
-  namespace = %q
-  server    = "10.0.0.5:5000"
-  username  = "puller"
-  password  = "in-state"
-  insecure_skip_verify = true
+  name                     = "corp-registry"
+  namespace                = %q
+  server                   = "10.0.0.5:5000"
+  username                 = "puller"
+  password                 = "in-state"
+  insecure_skip_tls_verify = true
 }
 `, ns)
 	const address = "fleet_registry.corp"
@@ -367,6 +367,7 @@ func TestRegistryInvalid(t *testing.T) {
 		"both passwords": {`password = "a"` + "\n" + `password_wo = "b"` + "\n" + `password_wo_version = 1`, `(?s)Invalid Attribute Combination.*password`},
 		"no password":    {``, `(?s)Invalid Attribute Combination.*password`},
 		"no version":     {`password_wo = "b"`, `(?s)password_wo_version`},
+		"version alone":  {`password = "a"` + "\n" + `password_wo_version = 1`, `(?s)Attribute\s+"password_wo"\s+must\s+be\s+specified\s+when\s+"password_wo_version"\s+is\s+specified`},
 		"scheme":         {`password = "a"` + "\n" + `server = "https://r.corp"`, `(?s)Invalid registry server.*must not include a scheme`},
 		"port":           {`password = "a"` + "\n" + `server = "r.corp:0"`, `(?s)Invalid registry server.*out of range`},
 		"ca":             {`password = "a"` + "\n" + `ca_bundle = "not pem"`, `(?s)Invalid PEM certificates`},

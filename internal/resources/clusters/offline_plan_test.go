@@ -73,6 +73,10 @@ func TestInvalidClusterInput(t *testing.T) {
 		"api server url": {`api_server_url = "rancher.corp"` + "\n" + `kubeconfig_wo = "x"` + "\n" + `kubeconfig_wo_version = 1`,
 			`(?s)api_server_url = "rancher.corp".*is not an absolute http\(s\) URL`},
 		"empty client id": {`client_id = ""`, `(?s)client_id = ""`},
+		"kubeconfig no version": {`kubeconfig_wo = "x"`,
+			`(?s)Attribute\s+"kubeconfig_wo_version"\s+must\s+be\s+specified\s+when\s+"kubeconfig_wo"\s+is\s+specified`},
+		"kubeconfig version alone": {`kubeconfig_wo_version = 1`,
+			`(?s)Attribute\s+"kubeconfig_wo"\s+must\s+be\s+specified\s+when\s+"kubeconfig_wo_version"\s+is\s+specified`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

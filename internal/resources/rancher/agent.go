@@ -94,7 +94,7 @@ func (r *agentResource) write(ctx context.Context, config configGetter, plan, st
 	}
 	workspace, name, _ := validate.SplitNamespacedName(plan.Cluster.ValueString()) // checked by registrationOf
 	up := r.Data.Client
-	manifest, err := fetchImportManifest(ctx, reg.manifestURL, reg.token, plan.RancherCA.ValueString(), plan.Insecure.ValueBool())
+	manifest, err := fetchImportManifest(ctx, reg.manifestURL, reg.token, plan.RancherCA.ValueString(), plan.RancherInsecure.ValueBool())
 	if err != nil {
 		diags.AddError("Cannot download Rancher's import manifest", err.Error())
 		return

@@ -19,16 +19,16 @@ import (
 
 // agentModel is the state of fleet_rancher_agent.
 type agentModel struct {
-	ID             types.String                `tfsdk:"id"`
-	Cluster        types.String                `tfsdk:"cluster"`
-	Kubernetes     *downstream.KubernetesModel `tfsdk:"kubernetes"`
-	RancherCA      types.String                `tfsdk:"rancher_ca"`
-	Insecure       types.Bool                  `tfsdk:"insecure"`
-	ClusterID      types.String                `tfsdk:"cluster_id"`
-	AppliedObjects types.List                  `tfsdk:"applied_objects"`
-	DriftedObjects types.List                  `tfsdk:"drifted_objects"`
-	DownstreamUID  types.String                `tfsdk:"downstream_uid"`
-	Timeouts       timeouts.Value              `tfsdk:"timeouts"`
+	ID              types.String                `tfsdk:"id"`
+	Cluster         types.String                `tfsdk:"cluster"`
+	Kubernetes      *downstream.KubernetesModel `tfsdk:"kubernetes"`
+	RancherCA       types.String                `tfsdk:"rancher_ca"`
+	RancherInsecure types.Bool                  `tfsdk:"rancher_insecure"`
+	ClusterID       types.String                `tfsdk:"cluster_id"`
+	AppliedObjects  types.List                  `tfsdk:"applied_objects"`
+	DriftedObjects  types.List                  `tfsdk:"drifted_objects"`
+	DownstreamUID   types.String                `tfsdk:"downstream_uid"`
+	Timeouts        timeouts.Value              `tfsdk:"timeouts"`
 }
 
 func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -62,7 +62,7 @@ func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			},
 			"cluster": schema.StringAttribute{
 				Required: true,
-				Description: "The Rancher cluster to import as, `fleet_workspace_name/name`: the `id` of a `fleet_rancher_cluster`. " +
+				Description: "The Rancher cluster to import as, `namespace/name`: the `id` of a `fleet_rancher_cluster`. " +
 					"Changing it imports the cluster anew.",
 				Validators:    []validator.String{validate.NamespacedName()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -72,11 +72,12 @@ func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				Optional: true,
 				Description: "PEM CA certificate(s) that Rancher's HTTPS certificate chains to, for downloading the manifest " +
 					"(Rancher's `cacerts` setting, for a private CA). Unset: the system's CAs.",
-				Validators: []validator.String{validate.PEMCertificates(), stringvalidator.ConflictsWith(path.MatchRoot("insecure"))},
+				Validators: []validator.String{validate.PEMCertificates(), stringvalidator.ConflictsWith(path.MatchRoot("rancher_insecure"))},
 			},
-			"insecure": schema.BoolAttribute{
+			"rancher_insecure": schema.BoolAttribute{
 				Optional: true,
-				Description: "Download the manifest without verifying Rancher's certificate (`curl --insecure`). For tests only; prefer " +
+				Description: "Download the manifest without verifying Rancher's certificate (`curl --insecure`); `kubernetes.insecure` " +
+					"is the downstream API's. For tests only; prefer " +
 					"`rancher_ca`: whoever can intercept the download can serve any manifest, which the provider applies with the " +
 					"connection's rights. A plan with it set warns.",
 				Validators: []validator.Bool{validate.InsecureWarning("Rancher, which serves the import manifest")},

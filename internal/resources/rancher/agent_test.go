@@ -230,8 +230,8 @@ func TestAccRancherImportFailures(t *testing.T) {
 	agentConfig := func(ns string, standIn *testenv.RancherStandIn, extra string) string {
 		return acctest.ProviderConfig() + fmt.Sprintf(`
 resource "fleet_rancher_cluster" "edge" {
-  name                 = "edge-2"
-  fleet_workspace_name = %q
+  name      = "edge-2"
+  namespace = %q
 }
 
 resource "fleet_rancher_agent" "edge" {
@@ -255,7 +255,7 @@ resource "fleet_rancher_agent" "edge" {
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 			Steps: []resource.TestStep{
 				{
-					Config: acctest.ProviderConfig() + fmt.Sprintf("resource \"fleet_rancher_cluster\" \"edge\" {\n  name = \"edge-2\"\n  fleet_workspace_name = %q\n}\n", ns),
+					Config: acctest.ProviderConfig() + fmt.Sprintf("resource \"fleet_rancher_cluster\" \"edge\" {\n  name      = \"edge-2\"\n  namespace = %q\n}\n", ns),
 				},
 				{
 					// The token's Secret is gone (Rancher 2.13.8+ keeps the token

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -36,15 +35,9 @@ var (
 	crtAPI     = framework.ObjectAPI[rancherapi.ClusterRegistrationToken]{GVR: rancherapi.ClusterRegistrationTokens, Kind: "ClusterRegistrationToken"}
 )
 
-// clusterModel is the state of fleet_rancher_cluster. Its namespace
-// is called fleet_workspace_name, so it does not embed ObjectMetaModel; meta
-// returns a copy of the fields ObjectResource reads.
+// clusterModel is the state of fleet_rancher_cluster.
 type clusterModel struct {
-	ID                  types.String             `tfsdk:"id"`
-	Name                types.String             `tfsdk:"name"`
-	FleetWorkspaceName  types.String             `tfsdk:"fleet_workspace_name"`
-	Labels              types.Map                `tfsdk:"labels"`
-	Annotations         types.Map                `tfsdk:"annotations"`
+	framework.ObjectMetaModel
 	AgentEnvVars        types.Map                `tfsdk:"agent_env_vars"`
 	AgentProxy          *agentspec.ProxyModel    `tfsdk:"agent_proxy"`
 	ClusterAgent        *agentCustomizationModel `tfsdk:"cluster_agent_deployment_customization"`
@@ -57,9 +50,7 @@ type clusterModel struct {
 	Timeouts            timeouts.Value           `tfsdk:"timeouts"`
 }
 
-func (m *clusterModel) Meta() *framework.ObjectMetaModel {
-	return &framework.ObjectMetaModel{ID: m.ID, Name: m.Name, Namespace: m.FleetWorkspaceName, Labels: m.Labels, Annotations: m.Annotations}
-}
+func (m *clusterModel) Meta() *framework.ObjectMetaModel { return &m.ObjectMetaModel }
 
 func (m *clusterModel) TimeoutsValue() timeouts.Value { return m.Timeouts }
 
@@ -85,9 +76,7 @@ func (m *clusterModel) Expand(ctx context.Context) (*rancherapi.Cluster, diag.Di
 }
 
 func (m *clusterModel) Flatten(c *rancherapi.Cluster, imported bool) {
-	meta := m.Meta()
-	meta.SetFromServer(c.ObjectMeta, imported)
-	m.ID, m.Name, m.FleetWorkspaceName, m.Labels, m.Annotations = meta.ID, meta.Name, meta.Namespace, meta.Labels, meta.Annotations
+	m.SetFromServer(c.ObjectMeta, imported)
 	vars, proxy := agentspec.SplitAgentEnv(c.Spec.AgentEnvVars, m.AgentProxy != nil || (imported && agentspec.HasProxyVars(c.Spec.AgentEnvVars)))
 	m.AgentEnvVars = flex.StringMapLike(vars, m.AgentEnvVars)
 	m.AgentProxy = proxy
@@ -137,17 +126,11 @@ func flattenAgentCustomization(in *rancherapi.AgentDeploymentCustomization) *age
 	}
 }
 
-// clusterResource is ObjectResource with the workspace as namespace:
-// its default is Rancher's fleet-default, not the provider's default_namespace.
-type clusterResource struct {
-	*framework.ObjectResource[rancherapi.Cluster, clusterModel, *clusterModel]
-}
-
-var _ resource.ResourceWithImportState = clusterResource{}
+var _ resource.ResourceWithImportState = (*framework.ObjectResource[rancherapi.Cluster, clusterModel, *clusterModel])(nil)
 
 // NewClusterResource is fleet_rancher_cluster.
 func NewClusterResource() resource.Resource {
-	return clusterResource{framework.NewObjectResource(framework.ObjectResourceSpec[rancherapi.Cluster, clusterModel]{
+	return framework.NewObjectResource(framework.ObjectResourceSpec[rancherapi.Cluster, clusterModel]{
 		TypeName: "fleet_rancher_cluster",
 		API:      clusterAPI,
 		Schema:   clusterSchema,
@@ -155,17 +138,7 @@ func NewClusterResource() resource.Resource {
 			AfterApply: awaitRancherRegistration,
 			AfterRead:  readRancherRegistration,
 		},
-	})}
-}
-
-func (r clusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if !r.PlanPendingWait(ctx, req, resp) {
-		framework.SettleNoOpPlan(req, resp)
-	}
-}
-
-func (r clusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	framework.ImportNamespaced(ctx, req, resp, "fleet_workspace_name", "name")
+	})
 }
 
 // rancherClusterName is what Rancher accepts as a cluster name: an RFC 1123
@@ -175,12 +148,11 @@ var rancherClusterName = stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z0
 
 func clusterSchema(ctx context.Context) schema.Schema {
 	attrs := framework.ObjectMetaAttributes("Rancher cluster")
-	delete(attrs, "namespace")
-	attrs["id"] = schema.StringAttribute{
-		Computed:      true,
-		Description:   "`fleet_workspace_name/name` of the cluster; also its import ID.",
-		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-	}
+	namespace := attrs["namespace"].(schema.StringAttribute)
+	namespace.Description = "Fleet workspace of the cluster: the namespace of the provisioning Cluster, where Rancher also " +
+		"creates the Fleet Cluster. Defaults to the provider's `default_namespace`, which defaults to Rancher's " +
+		"workspace for downstream clusters, `fleet-default`. Changing it replaces the cluster."
+	attrs["namespace"] = namespace
 	attrs["name"] = schema.StringAttribute{
 		Required:      true,
 		Description:   "Name of the cluster in Rancher, and of the Fleet Cluster Rancher creates for it. Changing it replaces the cluster.",
@@ -195,13 +167,6 @@ func clusterSchema(ctx context.Context) schema.Schema {
 		Validators: []validator.Map{validate.LabelMap()},
 	}
 	for name, a := range map[string]schema.Attribute{
-		"fleet_workspace_name": schema.StringAttribute{
-			Optional: true, Computed: true, Default: stringdefault.StaticString(rancherapi.DefaultWorkspace),
-			Description: "Fleet workspace of the cluster: the namespace of the provisioning Cluster, where Rancher also creates " +
-				"the Fleet Cluster. Defaults to Rancher's `fleet-default` (not the provider's `default_namespace`). Changing it replaces the cluster.",
-			Validators:    []validator.String{validate.NamespaceName()},
-			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-		},
 		"agent_env_vars": schema.MapAttribute{
 			Optional: true, ElementType: types.StringType,
 			Description: "Environment variables of Rancher's cluster agent and of the Fleet agent (`spec.agentEnvVars`). " +

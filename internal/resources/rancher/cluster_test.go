@@ -26,10 +26,10 @@ import (
 func rancherClusterConfig(ns, env string) string {
 	return acctest.ProviderConfig() + fmt.Sprintf(`
 resource "fleet_rancher_cluster" "edge" {
-  name                 = "edge-1"
-  fleet_workspace_name = %q
-  labels               = { env = %q }
-  agent_env_vars       = { LOG_LEVEL = "debug" }
+  name           = "edge-1"
+  namespace      = %q
+  labels         = { env = %q }
+  agent_env_vars = { LOG_LEVEL = "debug" }
   agent_proxy = {
     https_proxy = "http://proxy.corp:3128"
     no_proxy    = "127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,.svc,.cluster.local"
@@ -185,7 +185,8 @@ func TestAccRancherCluster(t *testing.T) {
 }
 
 // TestAccRancherClusterLegacyToken reads the token where Rancher before
-// 2.13.8 kept it: in status.token and in the URL itself.
+// 2.13.8 kept it: in status.token and in the URL itself. The cluster's
+// namespace is left out: it is the provider's default_namespace.
 func TestAccRancherClusterLegacyToken(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.Namespace(t)
@@ -194,14 +195,21 @@ func TestAccRancherClusterLegacyToken(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderConfig() + fmt.Sprintf(`
-resource "fleet_rancher_cluster" "old" {
-  name                 = "old"
-  fleet_workspace_name = %q
+			Config: fmt.Sprintf(`
+provider "fleet" {
+  config_path       = %q
+  default_namespace = %q
 }
-`, ns),
+
+resource "fleet_rancher_cluster" "old" {
+  name = "old"
+}
+`, acctest.Env.Upstream.Kubeconfig, ns),
 			Check: func(s *terraform.State) error {
 				attrs := s.RootModule().Resources[address].Primary.Attributes
+				if attrs["namespace"] != ns || attrs["id"] != ns+"/old" {
+					return fmt.Errorf("namespace %q, id %q: want the provider's default_namespace %q", attrs["namespace"], attrs["id"], ns)
+				}
 				crt, err := acctest.Env.Upstream.Dynamic.Resource(rancherapi.ClusterRegistrationTokens).Namespace(attrs["cluster_id"]).
 					Get(context.Background(), rancherapi.DefaultTokenName, metav1.GetOptions{})
 				if err != nil {

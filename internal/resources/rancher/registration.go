@@ -106,7 +106,7 @@ func secretValue(ctx context.Context, c *kube.Client, namespace, name, key strin
 }
 
 // registrationOf reads the registration of the Rancher cluster ref
-// (`fleet_workspace_name/name`); it is an error while Rancher has not issued it.
+// (`namespace/name`); it is an error while Rancher has not issued it.
 func registrationOf(ctx context.Context, c *kube.Client, ref string) (rancherRegistration, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	workspace, name, err := validate.SplitNamespacedName(ref)

@@ -46,7 +46,7 @@ func (e *registrationEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequ
 		Attributes: map[string]schema.Attribute{
 			"cluster": schema.StringAttribute{
 				Required:    true,
-				Description: "The Rancher cluster, `fleet_workspace_name/name`: the `id` of a `fleet_rancher_cluster`.",
+				Description: "The Rancher cluster, `namespace/name`: the `id` of a `fleet_rancher_cluster`.",
 				Validators:  []validator.String{validate.NamespacedName()},
 			},
 			"cluster_id": schema.StringAttribute{Computed: true, Description: "Rancher's ID of the cluster (`c-m-...`)."},

@@ -30,9 +30,9 @@ func TestAccRancherClusterRegistrationEphemeral(t *testing.T) {
 	config := func(inState bool) string {
 		return acctest.ProviderConfig() + fmt.Sprintf(`
 resource "fleet_rancher_cluster" "edge" {
-  name                 = "edge-1"
-  fleet_workspace_name = %q
-  token_in_state       = %t
+  name           = "edge-1"
+  namespace      = %q
+  token_in_state = %t
 }
 
 ephemeral "fleet_rancher_cluster_registration" "edge" {

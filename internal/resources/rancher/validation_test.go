@@ -56,11 +56,11 @@ func TestInvalidRancherInput(t *testing.T) {
   kubernetes = { config_path = "/k" }
 }`, `(?s)Invalid reference.*<namespace>/<name>.*edge-1`},
 		"ca and insecure": {`resource "fleet_rancher_agent" "bad" {
-  cluster    = "fleet-default/edge-1"
-  rancher_ca = "not pem"
-  insecure   = true
-  kubernetes = { config_path = "/k" }
-}`, `(?s)Invalid Attribute Combination.*Attribute "insecure" cannot be specified when\s+"rancher_ca" is specified`},
+  cluster          = "fleet-default/edge-1"
+  rancher_ca       = "not pem"
+  rancher_insecure = true
+  kubernetes       = { config_path = "/k" }
+}`, `(?s)Invalid Attribute Combination.*Attribute\s+"rancher_insecure"\s+cannot\s+be\s+specified\s+when\s+"rancher_ca"\s+is\s+specified`},
 		"kubeconfig_wo without version": {`resource "fleet_rancher_agent" "bad" {
   cluster    = "fleet-default/edge-1"
   kubernetes = { kubeconfig_wo = "apiVersion: v1\nkind: Config\nclusters: []\n" }

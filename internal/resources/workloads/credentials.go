@@ -57,9 +57,18 @@ type helmCredentialsModel struct {
 func credentialsVersionAttribute() schema.Int64Attribute {
 	return schema.Int64Attribute{
 		Optional: true,
-		Description: "Change this number to write new write-only values to the Secret: they are not stored, " +
-			"so Terraform cannot see them change.",
+		Description: "Version of the write-only values, required with them: change this number to write new ones to " +
+			"the Secret, as they are not stored and Terraform cannot see them change.",
 	}
+}
+
+// requiresCredentialsVersion makes a write-only value of a credentials
+// block require the block's credentials_wo_version, so that a rotated
+// secret cannot be configured without the number that makes it written.
+// The other direction holds by construction: every credentials block has
+// one write-only value set.
+func requiresCredentialsVersion() validator.String {
+	return stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("credentials_wo_version"))
 }
 
 func gitCredentialsAttribute() schema.SingleNestedAttribute {
@@ -82,12 +91,12 @@ func gitCredentialsAttribute() schema.SingleNestedAttribute {
 				Description: "Password or access token for HTTP(S) basic authentication (write-only).",
 				Validators: append(framework.NonEmptyString(),
 					stringvalidator.ExactlyOneOf(sibling("ssh_private_key_wo")),
-					stringvalidator.AlsoRequires(sibling("username"))),
+					stringvalidator.AlsoRequires(sibling("username")), requiresCredentialsVersion()),
 			},
 			"ssh_private_key_wo": schema.StringAttribute{
 				Optional: true, WriteOnly: true, Sensitive: true,
 				Description: "PEM-encoded SSH private key for `ssh://` and `git@host:path` URLs (write-only).",
-				Validators:  []validator.String{validate.PEM()},
+				Validators:  []validator.String{validate.PEM(), requiresCredentialsVersion()},
 			},
 			"known_hosts": schema.StringAttribute{
 				Optional: true,
@@ -112,7 +121,7 @@ func helmCredentialsAttribute(kind, field, suffix string) schema.SingleNestedAtt
 			"password_wo": schema.StringAttribute{
 				Required: true, WriteOnly: true, Sensitive: true,
 				Description: "Password or token (write-only).",
-				Validators:  framework.NonEmptyString(),
+				Validators:  append(framework.NonEmptyString(), requiresCredentialsVersion()),
 			},
 			"credentials_wo_version": credentialsVersionAttribute(),
 		},

@@ -43,7 +43,7 @@ resource "fleet_gitrepo" "app" {
   name            = %q
   namespace       = %q
   repo            = "https://git.example.com/app.git"
-  git_credentials = { username = "deploy", password_wo = "git-pass" }
+  git_credentials = { username = "deploy", password_wo = "git-pass", credentials_wo_version = 1 }
 }
 `, name, ns)
 	}

@@ -42,7 +42,7 @@ func TestAccGitRepoCredentials(t *testing.T) {
 	basic := func(password string, version int) string {
 		return fmt.Sprintf(`
   git_credentials  = { username = "deploy", password_wo = %q, credentials_wo_version = %d }
-  helm_credentials = { username = "charts", password_wo = "helm-secret-pass" }
+  helm_credentials = { username = "charts", password_wo = "helm-secret-pass", credentials_wo_version = 1 }
 `, password, version)
 	}
 	withSSH := fmt.Sprintf(`
@@ -171,7 +171,7 @@ func TestAccGitRepoCredentialsRefuseForeignSecret(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      gitRepoConfig(ns, `git_credentials = { username = "u", password_wo = "p" }`),
+			Config:      gitRepoConfig(ns, `git_credentials = { username = "u", password_wo = "p", credentials_wo_version = 1 }`),
 			ExpectError: regexp.MustCompile(`(?s)exists and was not created by this provider`),
 		}},
 	})

@@ -30,8 +30,14 @@ func TestInvalidGitRepoInput(t *testing.T) {
 		"no credential":    {repo + `git_credentials = { known_hosts = "h" }`, `(?s)git_credentials.*Invalid Attribute Combination`},
 		"password no user": {repo + `git_credentials = { password_wo = "p" }`, `(?s)"git_credentials.username" must be specified when\s+"git_credentials.password_wo"`},
 		"ssh key pem":      {repo + `git_credentials = { ssh_private_key_wo = "not pem" }`, `(?s)Attribute git_credentials.ssh_private_key_wo: the value must start with a PEM`},
-		"bundle base":      {repo + `bundles = [{ options = "x.yaml" }]`, `(?s)attribute "base" is\s+required`},
-		"negative gen":     {repo + `force_sync_generation = -1`, `(?s)force_sync_generation.*at least 0`},
+		"password no version": {repo + `git_credentials = { username = "u", password_wo = "p" }`,
+			`(?s)"git_credentials.credentials_wo_version"\s+must\s+be\s+specified\s+when\s+"git_credentials.password_wo"`},
+		"ssh key no version": {repo + `git_credentials = { ssh_private_key_wo = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n" }`,
+			`(?s)"git_credentials.credentials_wo_version"\s+must\s+be\s+specified\s+when\s+"git_credentials.ssh_private_key_wo"`},
+		"helm password no version": {repo + `helm_credentials = { username = "u", password_wo = "p" }`,
+			`(?s)"helm_credentials.credentials_wo_version"\s+must\s+be\s+specified\s+when\s+"helm_credentials.password_wo"`},
+		"bundle base":  {repo + `bundles = [{ options = "x.yaml" }]`, `(?s)attribute "base" is\s+required`},
+		"negative gen": {repo + `force_sync_generation = -1`, `(?s)force_sync_generation.*at least 0`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -58,7 +64,7 @@ resource "fleet_gitrepo" "offline" {
   repo             = "git@github.com:example/apps.git"
   branch           = "main"
   polling_interval = "1h30m"
-  git_credentials  = { ssh_private_key_wo = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n" }
+  git_credentials  = { ssh_private_key_wo = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n", credentials_wo_version = 1 }
   targets          = [{ cluster_group = "prod" }]
 }
 `,

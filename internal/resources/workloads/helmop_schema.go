@@ -138,8 +138,10 @@ func helmOptionsAttribute() schema.SingleNestedAttribute {
 		Attributes: map[string]schema.Attribute{
 			"chart": framework.OptionalString("Chart name in `repo` (an HTTP(S) chart repository), or the URL of a chart archive "+
 				"(`.tgz`) without `repo` and `version`. Leave it unset for an OCI chart: `repo` then holds the whole "+
-				"`oci://` reference, as Fleet requires.", validate.URLPassword("set helm_credentials (or helm_secret_name) instead")),
-			"repo": framework.OptionalString("URL of the chart repository (`https://` or `oci://`). Not sensitive: give credentials "+
+				"`oci://` reference, as Fleet requires. Fleet's HelmOp field `chart`, the name `helm_release` uses too.",
+				validate.URLPassword("set helm_credentials (or helm_secret_name) instead")),
+			"repo": framework.OptionalString("URL of the chart repository (`https://` or `oci://`): Fleet's HelmOp field `repo`, "+
+				"which `helm_release` and `fleet_agent.chart` call `repository`. Not sensitive: give credentials "+
 				"with `helm_credentials`, not in the URL.",
 				validate.ChartRepositoryURL(), validate.URLPassword("set helm_credentials (or helm_secret_name) instead")),
 			"version": framework.OptionalString("Chart version or semver constraint as Helm reads it (e.g. `1.2.3`, `^1.2`, "+

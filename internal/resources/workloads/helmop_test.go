@@ -220,11 +220,13 @@ func TestInvalidHelmOpInput(t *testing.T) {
 		"interval":        {`helm = { chart = "x", repo = "https://charts.example.com" }` + "\n" + `polling_interval = "2w"`, `(?s)polling_interval = "2w".*days \(d\) or weeks \(w\)`},
 		"secret conflict": {`helm = { chart = "x", repo = "https://charts.example.com" }` + "\n" + `helm_secret_name = "s"` + "\n" + `helm_credentials = { username = "u", password_wo = "p" }`, `(?s)Invalid Attribute Combination`},
 		"no password":     {`helm = { chart = "x", repo = "https://charts.example.com" }` + "\n" + `helm_credentials = { username = "u" }`, `(?s)password_wo`},
-		"timeout":         {`helm = { chart = "x", repo = "https://charts.example.com", timeout_seconds = 0 }`, `(?s)timeout_seconds.*at least 1`},
-		"oci with chart":  {`helm = { chart = "x", repo = "oci://registry.corp/charts/x" }`, `(?s)Invalid chart source.*Attribute helm.chart:.*oci://\s+reference:\s+leave\s+chart\s+unset`},
-		"name no repo":    {`helm = { chart = "x" }`, `(?s)Invalid chart source.*needs repo`},
-		"tgz with repo":   {`helm = { chart = "https://h/x-1.0.0.tgz", repo = "https://h" }`, `(?s)Invalid chart source.*Attribute helm.repo:.*leave\s+repo\s+unset`},
-		"no chart":        {`helm = { version = "1.0.0" }`, `(?s)Invalid chart source.*set chart`},
+		"password no version": {`helm = { chart = "x", repo = "https://charts.example.com" }` + "\n" + `helm_credentials = { username = "u", password_wo = "p" }`,
+			`(?s)"helm_credentials.credentials_wo_version"\s+must\s+be\s+specified\s+when\s+"helm_credentials.password_wo"`},
+		"timeout":        {`helm = { chart = "x", repo = "https://charts.example.com", timeout_seconds = 0 }`, `(?s)timeout_seconds.*at least 1`},
+		"oci with chart": {`helm = { chart = "x", repo = "oci://registry.corp/charts/x" }`, `(?s)Invalid chart source.*Attribute helm.chart:.*oci://\s+reference:\s+leave\s+chart\s+unset`},
+		"name no repo":   {`helm = { chart = "x" }`, `(?s)Invalid chart source.*needs repo`},
+		"tgz with repo":  {`helm = { chart = "https://h/x-1.0.0.tgz", repo = "https://h" }`, `(?s)Invalid chart source.*Attribute helm.repo:.*leave\s+repo\s+unset`},
+		"no chart":       {`helm = { version = "1.0.0" }`, `(?s)Invalid chart source.*set chart`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
