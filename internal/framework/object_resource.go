@@ -95,6 +95,9 @@ type ObjectResourceSpec[T any, M any] struct {
 	// such an object is neither taken over on create nor imported. It
 	// returns "" for an object the resource may manage.
 	ManagedElsewhere func(obj *T) string
+	// Renames are the attributes renamed since schema version 0, old name
+	// => new name: a state of version 0 keeps their values (RenameUpgraders).
+	Renames map[string]string
 }
 
 // ServerGates is what a resource needs of the server beyond what every
@@ -132,6 +135,9 @@ func (r *ObjectResource[T, M, PM]) schema(ctx context.Context) schema.Schema {
 		s.Blocks = map[string]schema.Block{}
 	}
 	s.Blocks["timeouts"] = r.TimeoutsBlock(ctx)
+	if len(r.Renames) > 0 {
+		s.Version = RenamedSchemaVersion
+	}
 	return s
 }
 

@@ -131,6 +131,7 @@ var _ resource.ResourceWithImportState = (*framework.ObjectResource[rancherapi.C
 // NewClusterResource is fleet_rancher_cluster.
 func NewClusterResource() resource.Resource {
 	return framework.NewObjectResource(framework.ObjectResourceSpec[rancherapi.Cluster, clusterModel]{
+		Renames:  map[string]string{"fleet_workspace_name": "namespace"},
 		TypeName: "fleet_rancher_cluster",
 		API:      clusterAPI,
 		Schema:   clusterSchema,
