@@ -143,7 +143,10 @@ type clusterResource struct {
 	*framework.ObjectResource[rancherapi.Cluster, clusterModel, *clusterModel]
 }
 
-var _ resource.ResourceWithImportState = clusterResource{}
+var (
+	_ resource.ResourceWithImportState = clusterResource{}
+	_ resource.ResourceWithIdentity    = clusterResource{}
+)
 
 // NewClusterResource is fleet_rancher_cluster.
 func NewClusterResource() resource.Resource {
@@ -151,6 +154,10 @@ func NewClusterResource() resource.Resource {
 		TypeName: "fleet_rancher_cluster",
 		API:      clusterAPI,
 		Schema:   clusterSchema,
+		Identity: framework.WithIdentity{
+			{Name: "namespace", StateAttribute: "fleet_workspace_name", Description: "Fleet workspace of the cluster (`fleet_workspace_name`)."},
+			{Name: "name", Description: "Name of the cluster."},
+		},
 		Hooks: framework.ObjectHooks[rancherapi.Cluster, clusterModel]{
 			AfterApply: awaitRancherRegistration,
 			AfterRead:  readRancherRegistration,
@@ -165,7 +172,7 @@ func (r clusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 }
 
 func (r clusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	framework.ImportNamespaced(ctx, req, resp, "fleet_workspace_name", "name")
+	framework.ImportNamespaced(ctx, r.ImportID(ctx, req, &resp.Diagnostics), resp, "fleet_workspace_name", "name")
 }
 
 // rancherClusterName is what Rancher accepts as a cluster name: an RFC 1123
