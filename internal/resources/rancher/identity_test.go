@@ -19,6 +19,7 @@ func TestAccIdentityRancher(t *testing.T) {
 	acctest.TestIdentity(t, rancherImportConfig(ns, "test", down.Kubeconfig, string(standIn.CAPEM)),
 		acctest.Identity{
 			Address: "fleet_rancher_cluster.edge", Values: map[string]string{"namespace": ns, "name": "edge-1"}, ImportID: ns + "/edge-1",
+			VerifyIgnore: []string{"ready"}, // the agent, applied after the cluster, makes it ready
 		},
 		acctest.Identity{
 			Address: "fleet_rancher_agent.edge", Values: map[string]string{"cluster": ns + "/edge-1"}, ImportID: ns + "/edge-1",
