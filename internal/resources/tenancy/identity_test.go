@@ -1,6 +1,7 @@
 package tenancy_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
@@ -22,14 +23,15 @@ func TestAccIdentityTenancy(t *testing.T) {
 		}},
 	}
 	for _, c := range namespaced {
-		t.Run(c.address, func(t *testing.T) {
+		// Subtests named by type: acctest.Namespace builds a namespace name from them (no dots).
+		t.Run(strings.TrimSuffix(c.address, ".test"), func(t *testing.T) {
 			ns := acctest.Namespace(t)
 			acctest.TestIdentity(t, c.config(ns), acctest.Identity{
 				Address: c.address, Values: map[string]string{"namespace": ns, "name": c.name}, ImportID: ns + "/" + c.name,
 			})
 		})
 	}
-	t.Run("fleet_workspace.test", func(t *testing.T) {
+	t.Run("fleet_workspace", func(t *testing.T) {
 		name := workspaceName(t)
 		acctest.TestIdentity(t, workspaceConfig(name, "platform", false), acctest.Identity{
 			Address: "fleet_workspace.test", Values: map[string]string{"name": name}, ImportID: name,
