@@ -11,7 +11,9 @@ import (
 )
 
 // Every import ID of the provider is `<namespace>/<name>`, parsed by
-// validate.SplitNamespacedName, or a cluster-scoped object's name. An import
+// validate.SplitNamespacedName, or a cluster-scoped object's name; an import
+// by identity builds the same ID (WithIdentity.ImportID), so the importers
+// below take the ID and do nothing once diagnostics hold an error. An import
 // marks the next Read in private state, which then takes every field the
 // object holds instead of only those the configuration manages.
 
@@ -20,13 +22,16 @@ const importedKey = "imported"
 
 // ImportNamespaced imports by `<namespace>/<name>` into id and the
 // namespaceAttr and nameAttr attributes.
-func ImportNamespaced(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, namespaceAttr, nameAttr string) {
-	namespace, name, err := validate.SplitNamespacedName(req.ID)
+func ImportNamespaced(ctx context.Context, id string, resp *resource.ImportStateResponse, namespaceAttr, nameAttr string) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	namespace, name, err := validate.SplitNamespacedName(id)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(namespaceAttr), namespace)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(nameAttr), name)...)
 	markImported(ctx, resp)
@@ -35,25 +40,31 @@ func ImportNamespaced(ctx context.Context, req resource.ImportStateRequest, resp
 // ImportReference imports a resource that another object identifies (a
 // fleet_agent by its Cluster), `<namespace>/<name>`, into id and attr; what
 // names that object in the error.
-func ImportReference(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, attr, what string) {
-	if _, _, err := validate.SplitNamespacedName(req.ID); err != nil {
+func ImportReference(ctx context.Context, id string, resp *resource.ImportStateResponse, attr, what string) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if _, _, err := validate.SplitNamespacedName(id); err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", "Import by "+what+", `<namespace>/<name>`: "+err.Error())
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), id)...)
 	markImported(ctx, resp)
 }
 
 // ImportByName imports a cluster-scoped object by its name, which check
 // accepts, into id and nameAttr.
-func ImportByName(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, nameAttr string, check func(string) error) {
-	if err := check(req.ID); err != nil {
+func ImportByName(ctx context.Context, id string, resp *resource.ImportStateResponse, nameAttr string, check func(string) error) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := check(id); err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", "expected a name: "+err.Error())
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(nameAttr), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(nameAttr), id)...)
 	markImported(ctx, resp)
 }
 

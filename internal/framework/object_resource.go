@@ -69,13 +69,14 @@ type ApplyRequest[M any] struct {
 // ObjectResource implements a Terraform resource for one namespaced
 // Kubernetes object kind: server-side apply on create and update, a Read
 // that removes the resource when the object is gone, delete that waits for
-// finalizers, and `namespace/name` import.
+// finalizers, and `namespace/name` import, by ID or by identity.
 type ObjectResource[T any, M any, PM interface {
 	*M
 	ObjectModel[T]
 }] struct {
 	ResourceBase
 	WithTimeouts
+	WithIdentity
 	ObjectResourceSpec[T, M]
 }
 
@@ -98,6 +99,9 @@ type ObjectResourceSpec[T any, M any] struct {
 	// Renames are the attributes renamed since schema version 0, old name
 	// => new name: a state of version 0 keeps their values (RenameUpgraders).
 	Renames map[string]string
+	// Identity, when set, replaces the namespace and name of the object as
+	// the resource's identity (with an ImportState of the resource's own).
+	Identity WithIdentity
 }
 
 // ServerGates is what a resource needs of the server beyond what every
@@ -118,7 +122,11 @@ func NewObjectResource[T any, M any, PM interface {
 	*M
 	ObjectModel[T]
 }](spec ObjectResourceSpec[T, M]) *ObjectResource[T, M, PM] {
-	return &ObjectResource[T, M, PM]{ObjectResourceSpec: spec}
+	identity := spec.Identity
+	if identity == nil {
+		identity = NamespacedIdentity(spec.API.Kind)
+	}
+	return &ObjectResource[T, M, PM]{WithIdentity: identity, ObjectResourceSpec: spec}
 }
 
 func (r *ObjectResource[T, M, PM]) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -166,12 +174,13 @@ func (r *ObjectResource[T, M, PM]) PlanPendingWait(ctx context.Context, req reso
 }
 
 func (r *ObjectResource[T, M, PM]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ImportNamespaced(ctx, req, resp, "namespace", "name")
+	ImportNamespaced(ctx, r.ImportID(ctx, req, &resp.Diagnostics), resp, "namespace", "name")
 }
 
 func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
 	defer reportWarnings(&resp.Diagnostics)
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	plan := PM(new(M))
 	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
 	if resp.Diagnostics.HasError() {
@@ -212,6 +221,7 @@ func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.Crea
 func (r *ObjectResource[T, M, PM]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
 	defer reportWarnings(&resp.Diagnostics)
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	plan, state := PM(new(M)), PM(new(M))
 	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
@@ -336,6 +346,7 @@ func (r *ObjectResource[T, M, PM]) setState(ctx context.Context, state stateTarg
 func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx, reportWarnings := CollectAPIWarnings(ctx, r.API.Kind)
 	defer reportWarnings(&resp.Diagnostics)
+	r.RecordIdentity(ctx, &req.State, resp.Identity, &resp.Diagnostics)
 	state := PM(new(M))
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	if resp.Diagnostics.HasError() {

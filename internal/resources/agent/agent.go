@@ -29,12 +29,14 @@ const releaseModified = "modified"
 type agentResource struct {
 	framework.ResourceBase
 	framework.WithTimeouts
+	framework.WithIdentity
 }
 
 var (
 	_ resource.ResourceWithModifyPlan     = (*agentResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*agentResource)(nil)
 	_ resource.ResourceWithImportState    = (*agentResource)(nil)
+	_ resource.ResourceWithIdentity       = (*agentResource)(nil)
 )
 
 // agentWarnings names what the API server warnings of fleet_agent's
@@ -43,7 +45,10 @@ const agentWarnings = "fleet-agent release"
 
 // NewResource is fleet_agent.
 func NewResource() resource.Resource {
-	return &agentResource{WithTimeouts: framework.WithTimeouts{CreateTimeout: agentCreateTimeout, UpdateTimeout: agentUpdateTimeout}}
+	return &agentResource{
+		WithTimeouts: framework.WithTimeouts{CreateTimeout: agentCreateTimeout, UpdateTimeout: agentUpdateTimeout},
+		WithIdentity: framework.WithIdentity{{Name: "cluster", Description: "The Fleet Cluster the agent registers as, `<namespace>/<name>` (`cluster`)."}},
+	}
 }
 
 func (r *agentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -125,10 +130,11 @@ func sameChartSource(a, b types.Object) bool {
 }
 
 func (r *agentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	framework.ImportReference(ctx, req, resp, "cluster", "the Fleet Cluster the agent registers as")
+	framework.ImportReference(ctx, r.ImportID(ctx, req, &resp.Diagnostics), resp, "cluster", "the Fleet Cluster the agent registers as")
 }
 
 func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan agentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.Append(checkTokenNamespace(plan.Cluster, plan.RegistrationToken)...); resp.Diagnostics.HasError() {
@@ -173,6 +179,7 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 }
 
 func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan, state agentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)

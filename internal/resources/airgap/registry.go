@@ -36,22 +36,26 @@ import (
 type registryResource struct {
 	framework.ResourceBase
 	framework.WithTimeouts
+	framework.WithIdentity
 }
 
 var (
 	_ resource.ResourceWithImportState = (*registryResource)(nil)
+	_ resource.ResourceWithIdentity    = (*registryResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*registryResource)(nil)
 )
 
 // NewRegistryResource is fleet_registry.
-func NewRegistryResource() resource.Resource { return &registryResource{} }
+func NewRegistryResource() resource.Resource {
+	return &registryResource{WithIdentity: framework.NamespacedIdentity("registry Secret")}
+}
 
 func (r *registryResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_registry"
 }
 
 func (r *registryResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	framework.ImportNamespaced(ctx, req, resp, "namespace", "name")
+	framework.ImportNamespaced(ctx, r.ImportID(ctx, req, &resp.Diagnostics), resp, "namespace", "name")
 }
 
 // ModifyPlan plans the namespace default and the values that follow from
@@ -71,6 +75,7 @@ func (r *registryResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 }
 
 func (r *registryResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan registryModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	ctx, cancel, diags := r.CreateContext(ctx, plan.Timeouts)
@@ -91,6 +96,7 @@ func (r *registryResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *registryResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan registryModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	ctx, cancel, diags := r.UpdateContext(ctx, plan.Timeouts)
@@ -161,6 +167,7 @@ func (r *registryResource) write(ctx context.Context, config tfsdk.Config, plan 
 }
 
 func (r *registryResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r.RecordIdentity(ctx, &req.State, resp.Identity, &resp.Diagnostics)
 	var state registryModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

@@ -150,7 +150,10 @@ const clusterType = "fleet_cluster"
 // clusterResource is fleet_cluster on the generic object resource.
 type clusterResource = framework.ObjectResource[fleet.Cluster, clusterModel, *clusterModel]
 
-var _ resource.ResourceWithImportState = (*clusterResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*clusterResource)(nil)
+	_ resource.ResourceWithIdentity    = (*clusterResource)(nil)
+)
 
 // NewClusterResource is fleet_cluster.
 func NewClusterResource() resource.Resource {

@@ -60,7 +60,10 @@ func (m *clusterGroupModel) Flatten(g *fleet.ClusterGroup, imported bool) {
 // clusterGroupResource is fleet_cluster_group on the generic object resource.
 type clusterGroupResource = framework.ObjectResource[fleet.ClusterGroup, clusterGroupModel, *clusterGroupModel]
 
-var _ resource.ResourceWithImportState = (*clusterGroupResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*clusterGroupResource)(nil)
+	_ resource.ResourceWithIdentity    = (*clusterGroupResource)(nil)
+)
 
 // NewClusterGroupResource is fleet_cluster_group.
 func NewClusterGroupResource() resource.Resource {

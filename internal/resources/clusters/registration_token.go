@@ -125,7 +125,10 @@ func TokenExpiry(t *fleet.ClusterRegistrationToken) (expires time.Time, ok bool)
 // registrationTokenResource is fleet_cluster_registration_token on the generic object resource.
 type registrationTokenResource = framework.ObjectResource[fleet.ClusterRegistrationToken, registrationTokenModel, *registrationTokenModel]
 
-var _ resource.ResourceWithImportState = (*registrationTokenResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*registrationTokenResource)(nil)
+	_ resource.ResourceWithIdentity    = (*registrationTokenResource)(nil)
+)
 
 // NewClusterRegistrationTokenResource is fleet_cluster_registration_token.
 func NewClusterRegistrationTokenResource() resource.Resource {

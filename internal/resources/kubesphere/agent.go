@@ -23,10 +23,12 @@ import (
 type agentResource struct {
 	framework.ResourceBase
 	framework.WithTimeouts
+	framework.WithIdentity
 }
 
 var (
 	_ resource.ResourceWithImportState = (*agentResource)(nil)
+	_ resource.ResourceWithIdentity    = (*agentResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*agentResource)(nil)
 )
 
@@ -40,7 +42,10 @@ const agentWarnings = "KubeSphere agent manifest"
 
 // NewAgentResource is fleet_kubesphere_agent.
 func NewAgentResource() resource.Resource {
-	return &agentResource{WithTimeouts: framework.WithTimeouts{CreateTimeout: agentCreateTimeout, UpdateTimeout: agentCreateTimeout}}
+	return &agentResource{
+		WithTimeouts: framework.WithTimeouts{CreateTimeout: agentCreateTimeout, UpdateTimeout: agentCreateTimeout},
+		WithIdentity: framework.WithIdentity{{Name: "cluster", Description: "Name of the KubeSphere Cluster the member joins as (`cluster`)."}},
+	}
 }
 
 func (r *agentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -52,10 +57,11 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 }
 
 func (r *agentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	framework.ImportByName(ctx, req, resp, "cluster", validate.CheckClusterName)
+	framework.ImportByName(ctx, r.ImportID(ctx, req, &resp.Diagnostics), resp, "cluster", validate.CheckClusterName)
 }
 
 func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan agentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -70,6 +76,7 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 }
 
 func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan, state agentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -209,6 +216,7 @@ func (r *agentResource) agentSpec(ctx context.Context, plan *agentModel, host *h
 }
 
 func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r.RecordIdentity(ctx, &req.State, resp.Identity, &resp.Diagnostics)
 	var state agentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

@@ -137,7 +137,10 @@ type clusterResource struct {
 	*framework.ObjectResource[ks.Cluster, clusterModel, *clusterModel]
 }
 
-var _ resource.ResourceWithImportState = clusterResource{}
+var (
+	_ resource.ResourceWithImportState = clusterResource{}
+	_ resource.ResourceWithIdentity    = clusterResource{}
+)
 
 // NewClusterResource is fleet_kubesphere_cluster.
 func NewClusterResource() resource.Resource {
@@ -145,6 +148,7 @@ func NewClusterResource() resource.Resource {
 		TypeName: "fleet_kubesphere_cluster",
 		API:      clusterAPI,
 		Schema:   clusterSchema,
+		Identity: framework.WithIdentity{{Name: "name", Description: "Name of the KubeSphere Cluster."}},
 		Hooks:    framework.ObjectHooks[ks.Cluster, clusterModel]{AfterApply: awaitTowerInitialized},
 	})}
 }
@@ -155,7 +159,7 @@ func (r clusterResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRe
 }
 
 func (r clusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	framework.ImportByName(ctx, req, resp, "name", validate.CheckClusterName)
+	framework.ImportByName(ctx, r.ImportID(ctx, req, &resp.Diagnostics), resp, "name", validate.CheckClusterName)
 }
 
 // awaitTowerInitialized waits on create until Tower has initialized the

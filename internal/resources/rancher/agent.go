@@ -17,10 +17,12 @@ import (
 type agentResource struct {
 	framework.ResourceBase
 	framework.WithTimeouts
+	framework.WithIdentity
 }
 
 var (
 	_ resource.ResourceWithImportState = (*agentResource)(nil)
+	_ resource.ResourceWithIdentity    = (*agentResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*agentResource)(nil)
 )
 
@@ -30,7 +32,10 @@ const agentWarnings = "Rancher agent manifest"
 
 // NewAgentResource is fleet_rancher_agent.
 func NewAgentResource() resource.Resource {
-	return &agentResource{WithTimeouts: framework.WithTimeouts{CreateTimeout: agentCreateTimeout, UpdateTimeout: agentCreateTimeout}}
+	return &agentResource{
+		WithTimeouts: framework.WithTimeouts{CreateTimeout: agentCreateTimeout, UpdateTimeout: agentCreateTimeout},
+		WithIdentity: framework.WithIdentity{{Name: "cluster", Description: "The id of the fleet_rancher_cluster, `<namespace>/<name>` (`cluster`)."}},
+	}
 }
 
 func (r *agentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -43,10 +48,11 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 }
 
 func (r *agentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	framework.ImportReference(ctx, req, resp, "cluster", "the fleet_rancher_cluster (its id)")
+	framework.ImportReference(ctx, r.ImportID(ctx, req, &resp.Diagnostics), resp, "cluster", "the fleet_rancher_cluster (its id)")
 }
 
 func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan agentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -61,6 +67,7 @@ func (r *agentResource) Create(ctx context.Context, req resource.CreateRequest, 
 }
 
 func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan, state agentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)

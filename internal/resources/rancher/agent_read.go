@@ -16,6 +16,7 @@ import (
 )
 
 func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r.RecordIdentity(ctx, &req.State, resp.Identity, &resp.Diagnostics)
 	var state agentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

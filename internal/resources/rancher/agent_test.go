@@ -25,6 +25,18 @@ import (
 
 // rancherImportConfig imports down into Rancher: the cluster, its agent and
 // the system-default-registry setting the import manifest picks up.
+// createRancherSetting creates the Setting as Rancher does at start-up,
+// empty by default, unless it exists.
+func createRancherSetting(t *testing.T, name string) {
+	t.Helper()
+	if _, err := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Settings).Create(context.Background(), &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "management.cattle.io/v3", "kind": "Setting",
+		"metadata": map[string]any{"name": name}, "value": "", "default": "",
+	}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+}
+
 func rancherImportConfig(ns, env, kubeconfig, rancherCA string) string {
 	return rancherClusterConfig(ns, env) + fmt.Sprintf(`
 resource "fleet_rancher_setting" "registry" {
@@ -59,13 +71,7 @@ func TestAccRancherImport(t *testing.T) {
 	down := acctest.StartDownstream(t, "rancher-import")
 	standIn := startRancher(t, testenv.RancherStandInOptions{Namespace: ns, Downstreams: []*testenv.Cluster{down}})
 	settings := acctest.Env.Upstream.Dynamic.Resource(rancherapi.Settings)
-	// Rancher creates its settings at start-up, empty by default.
-	if _, err := settings.Create(ctx, &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "management.cattle.io/v3", "kind": "Setting",
-		"metadata": map[string]any{"name": "system-default-registry"}, "value": "", "default": "",
-	}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-		t.Fatal(err)
-	}
+	createRancherSetting(t, "system-default-registry")
 	deployments := down.Core.AppsV1().Deployments("cattle-system")
 	config := func(env string) string {
 		return rancherImportConfig(ns, env, down.Kubeconfig, string(standIn.CAPEM))

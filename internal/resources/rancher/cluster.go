@@ -126,7 +126,10 @@ func flattenAgentCustomization(in *rancherapi.AgentDeploymentCustomization) *age
 	}
 }
 
-var _ resource.ResourceWithImportState = (*framework.ObjectResource[rancherapi.Cluster, clusterModel, *clusterModel])(nil)
+var (
+	_ resource.ResourceWithImportState = (*framework.ObjectResource[rancherapi.Cluster, clusterModel, *clusterModel])(nil)
+	_ resource.ResourceWithIdentity    = (*framework.ObjectResource[rancherapi.Cluster, clusterModel, *clusterModel])(nil)
+)
 
 // NewClusterResource is fleet_rancher_cluster.
 func NewClusterResource() resource.Resource {

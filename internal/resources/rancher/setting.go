@@ -47,12 +47,18 @@ type settingPrevious struct {
 type settingResource struct {
 	framework.ResourceBase
 	framework.WithTimeouts
+	framework.WithIdentity
 }
 
-var _ resource.ResourceWithImportState = (*settingResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*settingResource)(nil)
+	_ resource.ResourceWithIdentity    = (*settingResource)(nil)
+)
 
 // NewSettingResource is fleet_rancher_setting.
-func NewSettingResource() resource.Resource { return &settingResource{} }
+func NewSettingResource() resource.Resource {
+	return &settingResource{WithIdentity: framework.WithIdentity{{Name: "name", Description: "Name of the Rancher setting."}}}
+}
 
 func (r *settingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_rancher_setting"
@@ -88,6 +94,7 @@ func (r *settingResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 }
 
 func (r *settingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan settingModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -119,6 +126,7 @@ func (r *settingResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 func (r *settingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan settingModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -166,6 +174,7 @@ func settingObject(name, value string) *rancherapi.Setting {
 }
 
 func (r *settingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r.RecordIdentity(ctx, &req.State, resp.Identity, &resp.Diagnostics)
 	var state settingModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -218,5 +227,5 @@ func (r *settingResource) Delete(ctx context.Context, req resource.DeleteRequest
 }
 
 func (r *settingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	framework.ImportByName(ctx, req, resp, "name", validate.CheckResourceName)
+	framework.ImportByName(ctx, r.ImportID(ctx, req, &resp.Diagnostics), resp, "name", validate.CheckResourceName)
 }

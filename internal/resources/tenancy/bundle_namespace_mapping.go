@@ -48,7 +48,10 @@ func (m *bundleNamespaceMappingModel) Flatten(b *fleet.BundleNamespaceMapping, i
 // bundleNamespaceMappingResource is fleet_bundle_namespace_mapping on the generic object resource.
 type bundleNamespaceMappingResource = framework.ObjectResource[fleet.BundleNamespaceMapping, bundleNamespaceMappingModel, *bundleNamespaceMappingModel]
 
-var _ resource.ResourceWithImportState = (*bundleNamespaceMappingResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*bundleNamespaceMappingResource)(nil)
+	_ resource.ResourceWithIdentity    = (*bundleNamespaceMappingResource)(nil)
+)
 
 // NewBundleNamespaceMappingResource is fleet_bundle_namespace_mapping.
 func NewBundleNamespaceMappingResource() resource.Resource {

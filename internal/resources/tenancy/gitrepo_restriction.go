@@ -68,7 +68,10 @@ func (m *gitRepoRestrictionModel) Flatten(r *fleet.GitRepoRestriction, imported 
 // gitRepoRestrictionResource is fleet_gitrepo_restriction on the generic object resource.
 type gitRepoRestrictionResource = framework.ObjectResource[fleet.GitRepoRestriction, gitRepoRestrictionModel, *gitRepoRestrictionModel]
 
-var _ resource.ResourceWithImportState = (*gitRepoRestrictionResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*gitRepoRestrictionResource)(nil)
+	_ resource.ResourceWithIdentity    = (*gitRepoRestrictionResource)(nil)
+)
 
 // NewGitRepoRestrictionResource is fleet_gitrepo_restriction.
 func NewGitRepoRestrictionResource() resource.Resource {

@@ -105,7 +105,10 @@ func (m *policyModel) Flatten(p *fleet.Policy, imported bool) {
 // policyResource is fleet_policy on the generic object resource.
 type policyResource = framework.ObjectResource[fleet.Policy, policyModel, *policyModel]
 
-var _ resource.ResourceWithImportState = (*policyResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*policyResource)(nil)
+	_ resource.ResourceWithIdentity    = (*policyResource)(nil)
+)
 
 // NewPolicyResource is fleet_policy.
 func NewPolicyResource() resource.Resource {

@@ -52,12 +52,18 @@ func (m *workspaceModel) Flatten(ns *corev1.Namespace, imported bool) {
 type workspaceResource struct {
 	framework.ResourceBase
 	framework.WithTimeouts
+	framework.WithIdentity
 }
 
-var _ resource.ResourceWithImportState = (*workspaceResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*workspaceResource)(nil)
+	_ resource.ResourceWithIdentity    = (*workspaceResource)(nil)
+)
 
 // NewWorkspaceResource is fleet_workspace.
-func NewWorkspaceResource() resource.Resource { return &workspaceResource{} }
+func NewWorkspaceResource() resource.Resource {
+	return &workspaceResource{WithIdentity: framework.WithIdentity{{Name: "name", Description: "Name of the workspace (its namespace)."}}}
+}
 
 func (r *workspaceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_workspace"
@@ -124,7 +130,7 @@ func (systemLabelKey) ValidateMap(_ context.Context, req validator.MapRequest, r
 }
 
 func (r *workspaceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	framework.ImportByName(ctx, req, resp, "name", validate.CheckNamespaceName)
+	framework.ImportByName(ctx, r.ImportID(ctx, req, &resp.Diagnostics), resp, "name", validate.CheckNamespaceName)
 }
 
 // namespaces returns the typed namespace client.
@@ -137,6 +143,7 @@ func (r *workspaceResource) namespaces() (corev1client.NamespaceInterface, error
 }
 
 func (r *workspaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan workspaceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	ctx, cancel, diags := r.CreateContext(ctx, plan.Timeouts)
@@ -187,6 +194,7 @@ func awaitNamespaceAbsent(ctx context.Context, namespaces corev1client.Namespace
 }
 
 func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.RecordIdentity(ctx, &resp.State, resp.Identity, &resp.Diagnostics)
 	var plan workspaceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	ctx, cancel, diags := r.UpdateContext(ctx, plan.Timeouts)
@@ -223,6 +231,7 @@ func (r *workspaceResource) Apply(ctx context.Context, namespaces corev1client.N
 }
 
 func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r.RecordIdentity(ctx, &req.State, resp.Identity, &resp.Diagnostics)
 	var state workspaceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

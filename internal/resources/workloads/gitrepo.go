@@ -26,7 +26,10 @@ const gitRepoType = "fleet_gitrepo"
 // gitRepoResource is fleet_gitrepo on the generic object resource.
 type gitRepoResource = framework.ObjectResource[fleet.GitRepo, gitRepoModel, *gitRepoModel]
 
-var _ resource.ResourceWithImportState = (*gitRepoResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*gitRepoResource)(nil)
+	_ resource.ResourceWithIdentity    = (*gitRepoResource)(nil)
+)
 
 // NewGitRepoResource is fleet_gitrepo.
 func NewGitRepoResource() resource.Resource {

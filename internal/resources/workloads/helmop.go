@@ -28,7 +28,10 @@ const helmOpType = "fleet_helmop"
 // helmOpResource is fleet_helmop on the generic object resource.
 type helmOpResource = framework.ObjectResource[fleet.HelmOp, helmOpModel, *helmOpModel]
 
-var _ resource.ResourceWithImportState = (*helmOpResource)(nil)
+var (
+	_ resource.ResourceWithImportState = (*helmOpResource)(nil)
+	_ resource.ResourceWithIdentity    = (*helmOpResource)(nil)
+)
 
 // NewHelmOpResource is fleet_helmop.
 func NewHelmOpResource() resource.Resource {

@@ -1,0 +1,7 @@
+import {
+  to = fleet_gitrepo.apps
+  identity = {
+    namespace = "fleet-default"
+    name      = "apps"
+  }
+}

@@ -1,0 +1,6 @@
+import {
+  to = fleet_workspace.team_a
+  identity = {
+    name = "team-a"
+  }
+}
