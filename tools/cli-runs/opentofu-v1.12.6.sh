@@ -7,10 +7,14 @@
 # plan, import and destroy, the state files tofu wrote checked for the
 # secrets) and TestAccCompatClusterGroup (fleet_cluster_group's lifecycle).
 # acctest sees that TF_ACC_TERRAFORM_PATH is OpenTofu and reattaches the
-# provider under registry.opentofu.org. About 4 minutes once tofu is built.
+# provider under registry.opentofu.org.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
+# A TF_CLI_CONFIG_FILE naming no file makes tofu print a warning on stdout
+# ahead of `tofu version`, which terraform-plugin-testing then cannot parse
+# (Terraform prints it on stderr): use no CLI configuration then.
+if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
 tofu=$(OPENTOFU_VERSION=v1.12.6 bash tools/build-opentofu.sh) || exit 1
 "$tofu" version | head -1
 # shellcheck disable=SC2086 # GO_TEST_FLAGS is a list of flags
