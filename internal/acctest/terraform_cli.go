@@ -101,7 +101,8 @@ func useOpenTofuRegistryHost() error {
 	if err != nil {
 		return fmt.Errorf("%s version: %w", terraformBinary(), err)
 	}
-	if strings.HasPrefix(string(out), "OpenTofu ") {
+	// Its first line, unless a warning about the CLI configuration comes first.
+	if strings.HasPrefix(string(out), "OpenTofu v") || strings.Contains(string(out), "\nOpenTofu v") {
 		return os.Setenv(resource.EnvTfAccProviderHost, openTofuRegistryHost)
 	}
 	return nil
