@@ -40,6 +40,10 @@ func Main(m *testing.M) int {
 	if os.Getenv("TF_ACC") == "" {
 		return m.Run()
 	}
+	if err := useOpenTofuRegistryHost(); err != nil {
+		fmt.Fprintln(os.Stderr, "acceptance tests need the CLI of TF_ACC_TERRAFORM_PATH:", err)
+		return 1
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	env, err := testenv.AttachOrStart(ctx, testenv.Options{Log: os.Stderr})
 	cancel()

@@ -4,9 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
 // SecretOnlyInSensitiveValues greps the state (terraform show -json) for a
@@ -74,4 +79,40 @@ func findUnmarked(values, sensitive any, token, what, at string) error {
 		}
 	}
 	return nil
+}
+
+// StateFileLacks fails when any of the secrets occurs in the state: in what
+// the test framework reads (terraform show -json) and in the raw state files
+// (private data included) that the CLI under test (Terraform or OpenTofu)
+// wrote in the working directories under dir, the test's TF_ACC_TEMP_DIR.
+// It fails too when no state file there holds a resource of resourceType, so
+// that a check of the wrong folder cannot pass.
+func StateFileLacks(dir, resourceType string, secrets ...string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		shown, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		var raw strings.Builder
+		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), "terraform.tfstate") {
+				data, err := os.ReadFile(p)
+				raw.Write(data)
+				return err
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(raw.String(), `"type": "`+resourceType+`"`) {
+			return fmt.Errorf("no state file with a %s under %s", resourceType, dir)
+		}
+		for _, secret := range secrets {
+			if strings.Contains(string(shown), secret) || strings.Contains(raw.String(), secret) {
+				return fmt.Errorf("the state holds the secret value %q", secret)
+			}
+		}
+		return nil
+	}
 }

@@ -4,16 +4,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -49,30 +44,6 @@ func TestAccGitRepoCredentials(t *testing.T) {
   git_credentials = { ssh_private_key_wo = %q, known_hosts = "git.example.com ssh-ed25519 AAAA", credentials_wo_version = 3 }
 `, sshKey)
 
-	secretData := func(name string, want corev1.SecretType, keys map[string]string) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			s, err := secrets.Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			if s.Type != want {
-				return fmt.Errorf("Secret %s has type %s, want %s", name, s.Type, want)
-			}
-			if s.Labels["app.kubernetes.io/managed-by"] != "terraform-provider-fleet" {
-				return fmt.Errorf("Secret %s is not labelled as the provider's: %v", name, s.Labels)
-			}
-			if len(s.Data) != len(keys) {
-				return fmt.Errorf("Secret %s has keys %v, want %v", name, slices.Sorted(maps.Keys(s.Data)), keys)
-			}
-			for k, v := range keys {
-				if string(s.Data[k]) != v {
-					return fmt.Errorf("Secret %s key %s = %q, want %q", name, k, s.Data[k], v)
-				}
-			}
-			return nil
-		}
-	}
-
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
@@ -90,10 +61,10 @@ func TestAccGitRepoCredentials(t *testing.T) {
 					resource.TestCheckResourceAttr(address, "client_secret_name", "apps-git-credentials"),
 					resource.TestCheckResourceAttr(address, "helm_secret_name", "apps-gitrepo-helm-credentials"),
 					resource.TestCheckNoResourceAttr(address, "git_credentials.password_wo"),
-					secretData("apps-git-credentials", corev1.SecretTypeBasicAuth, map[string]string{"username": "deploy", "password": "first-pass-123"}),
-					secretData("apps-gitrepo-helm-credentials", corev1.SecretTypeBasicAuth, map[string]string{"username": "charts", "password": "helm-secret-pass"}),
+					credentialsSecretIs(ns, "apps-git-credentials", corev1.SecretTypeBasicAuth, map[string]string{"username": "deploy", "password": "first-pass-123"}),
+					credentialsSecretIs(ns, "apps-gitrepo-helm-credentials", corev1.SecretTypeBasicAuth, map[string]string{"username": "charts", "password": "helm-secret-pass"}),
 					gitRepoSpecField(ns, "apps", "clientSecretName", "apps-git-credentials"),
-					stateLacks(workDir, "first-pass-123", "helm-secret-pass"),
+					acctest.StateFileLacks(workDir, "fleet_gitrepo", "first-pass-123", "helm-secret-pass"),
 				),
 			},
 			{
@@ -116,14 +87,14 @@ func TestAccGitRepoCredentials(t *testing.T) {
 			{
 				// ...which apply writes again from the configuration.
 				Config: gitRepoConfig(ns, basic("first-pass-123", 1)),
-				Check:  secretData("apps-git-credentials", corev1.SecretTypeBasicAuth, map[string]string{"username": "deploy", "password": "first-pass-123"}),
+				Check:  credentialsSecretIs(ns, "apps-git-credentials", corev1.SecretTypeBasicAuth, map[string]string{"username": "deploy", "password": "first-pass-123"}),
 			},
 			{
 				// ...until credentials_wo_version changes.
 				Config: gitRepoConfig(ns, basic("second-pass-456", 2)),
 				Check: resource.ComposeAggregateTestCheckFunc(
-					secretData("apps-git-credentials", corev1.SecretTypeBasicAuth, map[string]string{"username": "deploy", "password": "second-pass-456"}),
-					stateLacks(workDir, "first-pass-123", "second-pass-456", "helm-secret-pass"),
+					credentialsSecretIs(ns, "apps-git-credentials", corev1.SecretTypeBasicAuth, map[string]string{"username": "deploy", "password": "second-pass-456"}),
+					acctest.StateFileLacks(workDir, "fleet_gitrepo", "first-pass-123", "second-pass-456", "helm-secret-pass"),
 				),
 			},
 			{
@@ -131,10 +102,10 @@ func TestAccGitRepoCredentials(t *testing.T) {
 				// credentials, gone from the configuration, are deleted.
 				Config: gitRepoConfig(ns, withSSH),
 				Check: resource.ComposeAggregateTestCheckFunc(
-					secretData("apps-git-credentials", corev1.SecretTypeSSHAuth, map[string]string{"ssh-privatekey": sshKey, "known_hosts": "git.example.com ssh-ed25519 AAAA"}),
+					credentialsSecretIs(ns, "apps-git-credentials", corev1.SecretTypeSSHAuth, map[string]string{"ssh-privatekey": sshKey, "known_hosts": "git.example.com ssh-ed25519 AAAA"}),
 					resource.TestCheckNoResourceAttr(address, "helm_secret_name"),
 					acctest.SecretGone(ns, "apps-gitrepo-helm-credentials"),
-					stateLacks(workDir, "PRIVATE KEY"),
+					acctest.StateFileLacks(workDir, "fleet_gitrepo", "PRIVATE KEY"),
 				),
 			},
 			{
@@ -147,7 +118,7 @@ func TestAccGitRepoCredentials(t *testing.T) {
 			},
 			{
 				Config: gitRepoConfig(ns, basic("third-pass-789", 1)),
-				Check:  secretData("apps-git-credentials", corev1.SecretTypeBasicAuth, map[string]string{"username": "deploy", "password": "third-pass-789"}),
+				Check:  credentialsSecretIs(ns, "apps-git-credentials", corev1.SecretTypeBasicAuth, map[string]string{"username": "deploy", "password": "third-pass-789"}),
 			},
 		},
 	})
@@ -184,34 +155,26 @@ func TestAccGitRepoCredentialsRefuseForeignSecret(t *testing.T) {
 	}
 }
 
-// stateLacks fails when any of the strings occurs in the state: in what
-// the test framework reads (terraform show -json) and in the raw state files
-// (private data included) of the working directories under dir, the test's
-// TF_ACC_TEMP_DIR.
-func stateLacks(dir string, secrets ...string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		shown, err := json.Marshal(s)
+// credentialsSecretIs checks a credentials Secret the provider wrote: its
+// type, its keys and values, and the provider's managed-by label.
+func credentialsSecretIs(namespace, name string, want corev1.SecretType, keys map[string]string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		s, err := acctest.Env.Upstream.Core.CoreV1().Secrets(namespace).Get(context.Background(), name, metav1.GetOptions{})
 		if err != nil {
 			return err
 		}
-		var raw strings.Builder
-		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), "terraform.tfstate") {
-				data, err := os.ReadFile(p)
-				raw.Write(data)
-				return err
-			}
-			return err
-		})
-		if err != nil {
-			return err
+		if s.Type != want {
+			return fmt.Errorf("Secret %s has type %s, want %s", name, s.Type, want)
 		}
-		if !strings.Contains(raw.String(), "fleet_gitrepo") {
-			return fmt.Errorf("no state file with the GitRepo under %s", dir)
+		if s.Labels["app.kubernetes.io/managed-by"] != "terraform-provider-fleet" {
+			return fmt.Errorf("Secret %s is not labelled as the provider's: %v", name, s.Labels)
 		}
-		for _, secret := range secrets {
-			if strings.Contains(string(shown), secret) || strings.Contains(raw.String(), secret) {
-				return fmt.Errorf("the state holds the secret value %q", secret)
+		if len(s.Data) != len(keys) {
+			return fmt.Errorf("Secret %s has keys %v, want %v", name, slices.Sorted(maps.Keys(s.Data)), keys)
+		}
+		for k, v := range keys {
+			if string(s.Data[k]) != v {
+				return fmt.Errorf("Secret %s key %s = %q, want %q", name, k, s.Data[k], v)
 			}
 		}
 		return nil
