@@ -5,10 +5,11 @@
 #   - every other release runs the compatibility suite, the tests named
 #     TestAccCompat*, which use what every release serves or assert that the
 #     provider refuses, with Fleet's release in the message, what it does not;
-#   - after the default release's suite, each tools/cli-runs/<cli>.sh builds
-#     another Terraform CLI from its module pinned under tools/ and runs its
-#     subset of the tests with it on the same control plane (sourced env,
-#     GO_TEST_FLAGS set).
+#   - after the default release's suite, each tools/cli-runs/<cli>.sh runs its
+#     subset of the tests with another Terraform CLI built from its module
+#     pinned under tools/, on the same control plane (sourced env,
+#     GO_TEST_FLAGS set); `<cli>.sh build` only builds it, which starts in the
+#     background when this script does.
 # A control plane already running for a release (`make testenv-up`) is used
 # and left running; one this script starts, it stops. Every release runs even
 # when an earlier one fails; a summary with durations ends the output.
@@ -26,6 +27,16 @@ testenv_dir() {
 
 summary=()
 failed=0
+
+# The CLIs of tools/cli-runs/ build meanwhile (each script's `build` mode,
+# niced): minutes of compiling that the control plane's waits leave room for.
+cli_builds=()
+mkdir -p .cache/cli
+for cli_run in tools/cli-runs/*.sh; do
+	[ -e "$cli_run" ] || continue
+	nice -n 10 bash "$cli_run" build >".cache/cli/$(basename "$cli_run" .sh).build.log" 2>&1 &
+	cli_builds+=($!)
+done
 started_dir=
 stop() { if [ -n "$started_dir" ]; then "$TESTENV" down -dir "$started_dir"; started_dir=; fi; }
 trap 'stop; exit 130' INT TERM
@@ -63,6 +74,7 @@ for release in "$@"; do
 	summary+=("Fleet $release: $result; binaries $built s, control plane up $up s, tests $tests s")
 	if [ "$release" = "$DEFAULT_FLEET_VERSION" ]; then
 		# Other Terraform CLIs (built under tools/) run their subsets on the same control plane.
+		for pid in "${cli_builds[@]}"; do wait "$pid" || true; done # a failed build fails again below, with its output
 		for cli_run in tools/cli-runs/*.sh; do
 			[ -e "$cli_run" ] || continue
 			name=$(basename "$cli_run" .sh)
