@@ -2,6 +2,10 @@
 variable "fleet_host" {
   description = "URL of the management cluster's Kubernetes API, e.g. https://fleet.plant.internal:6443."
   type        = string
+  validation {
+    condition     = can(regex("^https://", var.fleet_host))
+    error_message = "fleet_host must be the https:// URL of the management cluster's API."
+  }
 }
 
 variable "fleet_token" {
@@ -27,6 +31,10 @@ variable "fleet_version" {
   description = "Fleet release the management cluster runs; its images are the ones to mirror."
   type        = string
   default     = "v0.16.0"
+  validation {
+    condition     = can(regex("^v[0-9]+\\.[0-9]+\\.[0-9]+$", var.fleet_version))
+    error_message = "fleet_version is a Fleet release tag such as v0.16.0."
+  }
 }
 
 # The private registry inside the wall.
@@ -34,6 +42,10 @@ variable "registry_server" {
   description = "Private registry host[:port], with the path the mirrored images live under."
   type        = string
   default     = "registry.plant.internal:5000/mirror"
+  validation {
+    condition     = can(regex("^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?$", var.registry_server))
+    error_message = "registry_server is host[:port][/path], without a scheme."
+  }
 }
 
 variable "registry_username" {
@@ -52,6 +64,10 @@ variable "registry_password_version" {
   description = "Raise it after changing registry_password, so that the Secrets are written again."
   type        = number
   default     = 1
+  validation {
+    condition     = var.registry_password_version >= 1 && floor(var.registry_password_version) == var.registry_password_version
+    error_message = "registry_password_version is a whole number from 1; raise it with each new password."
+  }
 }
 
 variable "site_ca_file" {
@@ -69,12 +85,20 @@ variable "proxy_url" {
   description = "HTTP(S) proxy the agents reach the management cluster through."
   type        = string
   default     = "http://proxy.plant.internal:3128"
+  validation {
+    condition     = can(regex("^https?://[^/]+$", var.proxy_url))
+    error_message = "proxy_url must be http(s)://host[:port], without a path."
+  }
 }
 
 variable "no_proxy" {
   description = "Destinations the agents reach directly: cluster-internal ranges and the site's own hosts."
   type        = string
   default     = "127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,.svc,.cluster.local,.plant.internal"
+  validation {
+    condition     = alltrue([for must in [".svc", ".cluster.local"] : contains(split(",", var.no_proxy), must)])
+    error_message = "no_proxy must include .svc and .cluster.local, or in-cluster traffic goes to the proxy."
+  }
 }
 
 # The downstream clusters.
@@ -92,12 +116,20 @@ variable "agent_chart_repository" {
   description = "OCI path of the mirrored fleet-agent chart (pushed with `helm push`)."
   type        = string
   default     = "oci://registry.plant.internal:5000/charts"
+  validation {
+    condition     = can(regex("^(oci|https)://", var.agent_chart_repository))
+    error_message = "agent_chart_repository is an oci:// registry path or an https:// chart repository."
+  }
 }
 
 variable "agent_chart_version" {
   description = "Version of the fleet-agent chart, the one of fleet_version."
   type        = string
   default     = "0.16.0"
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+", var.agent_chart_version))
+    error_message = "agent_chart_version is the chart version of the Fleet release, e.g. 0.16.0."
+  }
 }
 
 variable "git_repo" {
