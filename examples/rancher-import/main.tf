@@ -53,17 +53,20 @@ variable "system_default_registry" {
 }
 
 variable "clusters" {
-  description = "The clusters to import: name => kubeconfig path and labels."
+  description = "The clusters to import: name => kubeconfig path, labels and, optionally, the registry Rancher pulls its images from for that cluster."
   type = map(object({
     kubeconfig = string
     labels     = map(string)
+    # This cluster's registry for Rancher's images (Rancher >= 2.11), instead
+    # of the global system_default_registry.
+    private_registry = optional(string)
   }))
   validation {
     condition     = alltrue([for name in keys(var.clusters) : can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", name))])
     error_message = "Cluster names must be lowercase DNS labels (Rancher cluster names)."
   }
   default = {
-    "store-hamburg" = { kubeconfig = "~/.kube/store-hamburg.yaml", labels = { env = "prod", tier = "store" } }
+    "store-hamburg" = { kubeconfig = "~/.kube/store-hamburg.yaml", labels = { env = "prod", tier = "store" }, private_registry = "registry.hamburg.corp:5000" }
     "store-munich"  = { kubeconfig = "~/.kube/store-munich.yaml", labels = { env = "prod", tier = "store" } }
   }
 }
@@ -87,8 +90,9 @@ resource "fleet_rancher_setting" "registry" {
 resource "fleet_rancher_cluster" "store" {
   for_each = var.clusters
 
-  name   = each.key
-  labels = each.value.labels
+  name                 = each.key
+  labels               = each.value.labels
+  private_registry_url = each.value.private_registry
   agent_proxy = {
     http_proxy  = var.proxy_url
     https_proxy = var.proxy_url

@@ -1,6 +1,6 @@
 // Package rancher holds Go types for the Rancher objects the provider manages
 // or reads: the provisioning.cattle.io/v1 Cluster of an imported cluster, and
-// the management.cattle.io/v3 ClusterRegistrationToken and Setting. They are
+// the management.cattle.io/v3 Cluster, ClusterRegistrationToken and Setting. They are
 // our own, with the JSON names of Rancher v2.15, and hold only the fields the
 // provider uses. Spec fields are omitempty (or pointers) so that a
 // server-side apply sends, and so owns, only what the configuration sets.
@@ -24,6 +24,9 @@ var (
 	Clusters                  = ProvisioningVersion.WithResource("clusters")
 	ClusterRegistrationTokens = ManagementVersion.WithResource("clusterregistrationtokens")
 	Settings                  = ManagementVersion.WithResource("settings")
+	// ManagementClusters are the management.cattle.io/v3 Clusters Rancher
+	// creates for each provisioning Cluster (named by its status.clusterName).
+	ManagementClusters = ManagementVersion.WithResource("clusters")
 )
 
 // Kinds.
@@ -46,6 +49,26 @@ const (
 	// TokenSecretKey is the key of the token in that Secret.
 	TokenSecretKey = "token"
 )
+
+// ManagementCluster is the management.cattle.io/v3 Cluster of an imported
+// cluster, with the one field the provider sets: the cluster-level private
+// registry of Rancher 2.11 and later, which Rancher prefers to its global
+// system-default-registry for the images it deploys to that cluster (its
+// agent in the import manifest included; pkg/image ResolveWithCluster).
+type ManagementCluster struct {
+	Object `json:",inline"`
+	Spec   ManagementClusterSpec `json:"spec,omitempty"`
+}
+
+// ManagementClusterSpec is the part of the spec the provider sets.
+type ManagementClusterSpec struct {
+	ImportedConfig *ImportedConfig `json:"importedConfig,omitempty"`
+}
+
+// ImportedConfig is the configuration of an imported cluster.
+type ImportedConfig struct {
+	PrivateRegistryURL string `json:"privateRegistryURL,omitempty"`
+}
 
 // TokenSecretName is the Secret holding a ClusterRegistrationToken's token,
 // when its status does not name it.

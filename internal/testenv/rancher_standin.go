@@ -33,8 +33,9 @@ import (
 //     workspace namespace. Rancher creates a management cluster for it, named
 //     c-m-<8 random characters>, writes that name to status.clusterName, and
 //     creates a namespace of the same name (Rancher's provisioningv2 cluster
-//     controllers). The stand-in does the same, minus the management cluster
-//     object itself, and reports Ready=False "Disconnected" until an agent
+//     controllers). The stand-in does the same; its management cluster holds
+//     only spec.displayName and spec.fleetWorkspaceName, and it reports
+//     Ready=False "Disconnected" until an agent
 //     connects, as Rancher does for an imported cluster that has no agent yet.
 //  2. In that namespace Rancher creates the ClusterRegistrationToken
 //     "default-token". From 2.13.8/2.14.4/2.15.0 on it keeps the random token
@@ -55,7 +56,9 @@ import (
 //     Secret with the token, the cattle-cluster-agent Deployment (env
 //     CATTLE_SERVER, CATTLE_CA_CHECKSUM, CATTLE_CREDENTIAL_NAME, ..., then the
 //     cluster's spec.agentEnvVars; image prefixed with the system-default-
-//     registry Setting; clusterAgentDeploymentCustomization's tolerations,
+//     registry Setting, or with the management cluster's
+//     spec.importedConfig.privateRegistryURL when set (Rancher 2.11 and later
+//     prefer it: pkg/image ResolveWithCluster); clusterAgentDeploymentCustomization's tolerations,
 //     affinity and resources) and its Service.
 //  4. Rancher marks the cluster connected when the agent opens its tunnel with
 //     a token of the cluster. Without a kubelet no agent runs here, so the
@@ -124,6 +127,7 @@ var (
 	provisioningClusterGVR = schema.GroupVersionResource{Group: "provisioning.cattle.io", Version: "v1", Resource: "clusters"}
 	registrationTokenGVR   = schema.GroupVersionResource{Group: "management.cattle.io", Version: "v3", Resource: "clusterregistrationtokens"}
 	rancherSettingGVR      = schema.GroupVersionResource{Group: "management.cattle.io", Version: "v3", Resource: "settings"}
+	managementClusterGVR   = schema.GroupVersionResource{Group: "management.cattle.io", Version: "v3", Resource: "clusters"}
 )
 
 const (
@@ -274,6 +278,9 @@ func (r *RancherStandIn) reconcileCluster(ctx context.Context, c *unstructured.U
 	} else if err != nil {
 		return err
 	}
+	if err := r.ensureManagementCluster(ctx, clusterName, c); err != nil {
+		return err
+	}
 	status["observedGeneration"] = c.GetGeneration()
 
 	// Step 2: the registration token.
@@ -363,6 +370,18 @@ func (r *RancherStandIn) ensureFleetCluster(ctx context.Context, c *unstructured
 	return nil
 }
 
+// ensureManagementCluster creates the management cluster of step 1 if it is
+// not there.
+func (r *RancherStandIn) ensureManagementCluster(ctx context.Context, clusterName string, c *unstructured.Unstructured) error {
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "management.cattle.io/v3", "kind": "Cluster",
+		"metadata": map[string]any{"name": clusterName},
+		"spec":     map[string]any{"displayName": c.GetName(), "fleetWorkspaceName": c.GetNamespace()},
+	}}
+	_, err := r.env.Upstream.Dynamic.Resource(managementClusterGVR).Create(ctx, obj, metav1.CreateOptions{})
+	return ignoreAlreadyExists(err)
+}
+
 // remove is Rancher's removal of a provisioning cluster (step 7).
 func (r *RancherStandIn) remove(ctx context.Context, c *unstructured.Unstructured) error {
 	if !hasString(c.GetFinalizers(), rancherFinalizer) {
@@ -374,6 +393,10 @@ func (r *RancherStandIn) remove(ctx context.Context, c *unstructured.Unstructure
 	}
 	if clusterName, _, _ := unstructured.NestedString(c.Object, "status", "clusterName"); clusterName != "" {
 		err := r.env.Upstream.Core.CoreV1().Namespaces().Delete(ctx, clusterName, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+		err = r.env.Upstream.Dynamic.Resource(managementClusterGVR).Delete(ctx, clusterName, metav1.DeleteOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
 			return err
 		}

@@ -99,7 +99,7 @@ func (r *RancherStandIn) serveImport(w http.ResponseWriter, req *http.Request) {
 			spec, _, _ = unstructured.NestedMap(c.Object, "spec")
 		}
 	}
-	manifest, err := r.renderManifest(req.Context(), token, spec)
+	manifest, err := r.renderManifest(req.Context(), token, clusterName, spec)
 	if err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
 		fmt.Fprint(w, err.Error())
@@ -121,11 +121,17 @@ func credentialsSecret(url, token string) *corev1.Secret {
 }
 
 // renderManifest renders the import manifest for token and the cluster's
-// spec (nil when no cluster has the name, which Rancher tolerates too).
-func (r *RancherStandIn) renderManifest(ctx context.Context, token string, spec map[string]any) ([]byte, error) {
+// management name and spec (nil when no cluster has the name, which Rancher
+// tolerates too).
+func (r *RancherStandIn) renderManifest(ctx context.Context, token, clusterName string, spec map[string]any) ([]byte, error) {
 	registry := ""
 	if s, err := r.env.Upstream.Dynamic.Resource(rancherSettingGVR).Get(ctx, "system-default-registry", metav1.GetOptions{}); err == nil {
 		registry, _, _ = unstructured.NestedString(s.Object, "value")
+	}
+	if m, err := r.env.Upstream.Dynamic.Resource(managementClusterGVR).Get(ctx, clusterName, metav1.GetOptions{}); err == nil {
+		if own, _, _ := unstructured.NestedString(m.Object, "spec", "importedConfig", "privateRegistryURL"); own != "" {
+			registry = own
+		}
 	}
 	image := "rancher/rancher-agent:" + rancherVersion
 	if registry != "" {

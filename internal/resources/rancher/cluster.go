@@ -42,6 +42,7 @@ type clusterModel struct {
 	AgentProxy          *agentspec.ProxyModel    `tfsdk:"agent_proxy"`
 	ClusterAgent        *agentCustomizationModel `tfsdk:"cluster_agent_deployment_customization"`
 	FleetAgent          *agentCustomizationModel `tfsdk:"fleet_agent_deployment_customization"`
+	PrivateRegistryURL  types.String             `tfsdk:"private_registry_url"`
 	ClusterID           types.String             `tfsdk:"cluster_id"`
 	Ready               types.Bool               `tfsdk:"ready"`
 	TokenInState        types.Bool               `tfsdk:"token_in_state"`
@@ -139,8 +140,8 @@ func NewClusterResource() resource.Resource {
 		API:      clusterAPI,
 		Schema:   clusterSchema,
 		Hooks: framework.ObjectHooks[rancherapi.Cluster, clusterModel]{
-			AfterApply: awaitRancherRegistration,
-			AfterRead:  readRancherRegistration,
+			AfterApply: afterRancherClusterApply,
+			AfterRead:  readRancherCluster,
 		},
 	})
 }
@@ -182,6 +183,15 @@ func clusterSchema(ctx context.Context) schema.Schema {
 			"and passes them on to the Fleet agent."),
 		"cluster_agent_deployment_customization": agentCustomizationAttribute("cattle-cluster-agent"),
 		"fleet_agent_deployment_customization":   agentCustomizationAttribute("fleet-agent"),
+		"private_registry_url": schema.StringAttribute{
+			Optional: true,
+			Description: "Registry this cluster pulls Rancher's images from, its agent's included, e.g. `registry.corp:5000` " +
+				"(Rancher 2.11 and later: `spec.importedConfig.privateRegistryURL` of the management cluster Rancher creates " +
+				"for it). Rancher prefers it to its global `system-default-registry` for this cluster only. The provider sets it " +
+				"once Rancher has created that management cluster, before `fleet_rancher_agent` downloads the import manifest. " +
+				"Only the value this resource set is read back: one set in Rancher's UI shows as a change.",
+			Validators: []validator.String{validate.RegistryServer()},
+		},
 		"cluster_id": schema.StringAttribute{
 			Computed:      true,
 			Description:   "Rancher's ID of the cluster (`status.clusterName`, e.g. `c-m-abcd1234`): the management cluster and the namespace of its registration token.",
