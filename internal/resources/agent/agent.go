@@ -55,8 +55,15 @@ func (r *agentResource) Metadata(_ context.Context, req resource.MetadataRequest
 	resp.TypeName = req.ProviderTypeName + "_agent"
 }
 
+// UpgradeState keeps the value of the attribute renamed in the one vocabulary
+// (see CHANGELOG), from a state of schema version 0.
+func (r *agentResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return framework.RenameUpgraders(map[string]string{"chart.name": "chart.chart"})
+}
+
 func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = agentSchema(ctx, r.TimeoutsBlock(ctx))
+	resp.Schema.Version = framework.RenamedSchemaVersion
 }
 
 // ValidateConfig checks the downstream connection offline, and that the

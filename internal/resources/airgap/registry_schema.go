@@ -33,6 +33,12 @@ type registryModel struct {
 	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
 
+// UpgradeState keeps the value of the attribute renamed in the one vocabulary
+// (see CHANGELOG), from a state of schema version 0.
+func (r *registryResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return framework.RenameUpgraders(map[string]string{"insecure_skip_verify": "insecure_skip_tls_verify"})
+}
+
 func (r *registryResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := framework.ObjectMetaAttributes("registry Secret")
 	labels := attrs["labels"].(schema.MapAttribute)
@@ -106,6 +112,7 @@ func (r *registryResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 		attrs[name] = a
 	}
 	resp.Schema = schema.Schema{
+		Version: framework.RenamedSchemaVersion,
 		Description: "A private container registry the fleet pulls from, and the Secret of type " +
 			"`kubernetes.io/dockerconfigjson` the provider creates for it. The Secret holds the credentials as " +
 			"`.dockerconfigjson` (for image pulls) and as `username`, `password` and `cacerts` (read by Fleet from " +

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
+	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
@@ -31,10 +32,17 @@ type agentModel struct {
 	Timeouts        timeouts.Value              `tfsdk:"timeouts"`
 }
 
+// UpgradeState keeps the value of the attribute renamed in the one vocabulary
+// (see CHANGELOG), from a state of schema version 0.
+func (r *agentResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return framework.RenameUpgraders(map[string]string{"insecure": "rancher_insecure"})
+}
+
 func (r *agentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	kubernetes := downstream.KubernetesAttribute("Connection to the cluster being imported; refresh uses it to detect drift and destroy to remove the agent.",
 		"the Secret `<name>-rancher-agent-kubeconfig` in the cluster's workspace upstream, next to the kubeconfig Secret Rancher keeps for the cluster")
 	resp.Schema = schema.Schema{
+		Version: framework.RenamedSchemaVersion,
 		Description: "Imports a cluster into Rancher: downloads the import manifest of a `fleet_rancher_cluster` from Rancher, " +
 			"applies every object of it to the cluster with server-side apply, and waits until Rancher reports the cluster " +
 			"ready, failing early with Rancher's message when it reports an error. Objects changed or deleted out of band " +
