@@ -192,8 +192,8 @@ func (r *ObjectResource[T, M, PM]) Create(ctx context.Context, req resource.Crea
 			resp.Diagnostics.Append(d...)
 			return
 		}
-		if err == nil && r.managedElsewhere(live) != "" {
-			resp.Diagnostics.AddError(fmt.Sprintf("The %s %s/%s is not Terraform's to manage", r.API.Kind, namespace, name), r.managedElsewhere(live))
+		if why := r.managedElsewhere(live); err == nil && why != "" {
+			resp.Diagnostics.AddError(fmt.Sprintf("The %s %s/%s is not Terraform's to manage", r.API.Kind, namespace, name), why)
 			return
 		}
 		resp.Diagnostics.Append(AlreadyExists(r.API.Kind, namespace, name, err))
@@ -306,7 +306,7 @@ func (r *ObjectResource[T, M, PM]) abandonCreate(ctx context.Context, plan PM, c
 }
 
 func (r *ObjectResource[T, M, PM]) managedElsewhere(obj *T) string {
-	if r.ManagedElsewhere == nil {
+	if r.ManagedElsewhere == nil || obj == nil {
 		return ""
 	}
 	return r.ManagedElsewhere(obj)
