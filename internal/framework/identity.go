@@ -15,19 +15,10 @@ import (
 // IdentityAttribute is one part of a resource's identity (Terraform >= 1.12)
 // and of its import ID.
 type IdentityAttribute struct {
-	// Name is the identity attribute.
-	Name string
-	// StateAttribute is the state attribute that holds its value; empty
-	// means the one named Name.
-	StateAttribute string
-	Description    string
-}
-
-func (a IdentityAttribute) statePath() path.Path {
-	if a.StateAttribute != "" {
-		return path.Root(a.StateAttribute)
-	}
-	return path.Root(a.Name)
+	// Name is the identity attribute, and the state attribute that holds
+	// its value.
+	Name        string
+	Description string
 }
 
 // NamespacedIdentity is the identity of a namespaced object; its import ID
@@ -41,7 +32,7 @@ func NamespacedIdentity(kind string) WithIdentity {
 
 // WithIdentity gives a resource its identity: the attributes its import ID
 // is made of, in the order they appear in it, joined by "/". Each is a
-// string its state holds under the same name (or StateAttribute), so an
+// string its state holds under the same name, so an
 // `import` block may name the object by `identity = { ... }` instead of `id`.
 // The identity never changes for an object: every part of it is an attribute
 // whose change replaces the resource.
@@ -86,7 +77,7 @@ func (w WithIdentity) RecordIdentity(ctx context.Context, state *tfsdk.State, id
 	}
 	for _, a := range w {
 		var v types.String
-		diags.Append(state.GetAttribute(ctx, a.statePath(), &v)...)
+		diags.Append(state.GetAttribute(ctx, path.Root(a.Name), &v)...)
 		diags.Append(identity.SetAttribute(ctx, path.Root(a.Name), v)...)
 	}
 }

@@ -54,17 +54,17 @@ func TestImportID(t *testing.T) {
 	}
 }
 
-// TestRecordIdentity: the identity comes from the state attribute named by
-// StateAttribute, and a null state (a failed create) leaves it alone.
+// TestRecordIdentity: the identity comes from the state attributes of the
+// same names, and a null state (a failed create) leaves it alone.
 func TestRecordIdentity(t *testing.T) {
 	ctx := context.Background()
-	w := WithIdentity{{Name: "namespace", StateAttribute: "workspace"}, {Name: "name"}}
+	w := WithIdentity{{Name: "namespace"}, {Name: "name"}}
 	stateSchema := schema.Schema{Attributes: map[string]schema.Attribute{
-		"workspace": schema.StringAttribute{Required: true}, "name": schema.StringAttribute{Required: true},
+		"namespace": schema.StringAttribute{Required: true}, "name": schema.StringAttribute{Required: true},
 	}}
 	stateType := stateSchema.Type().TerraformType(ctx)
 	state := tfsdk.State{Schema: stateSchema, Raw: tftypes.NewValue(stateType, map[string]tftypes.Value{
-		"workspace": tftypes.NewValue(tftypes.String, "fleet-default"), "name": tftypes.NewValue(tftypes.String, "edge-1"),
+		"namespace": tftypes.NewValue(tftypes.String, "fleet-default"), "name": tftypes.NewValue(tftypes.String, "edge-1"),
 	})}
 	identity := identityOf(t, w, nil)
 	var diags diag.Diagnostics
