@@ -36,8 +36,9 @@ var Releases = []Release{
 type Feature struct {
 	// Resource is the Terraform resource type, e.g. "fleet_cluster".
 	Resource string
-	// Attribute is the top-level attribute that sends Field; empty when
-	// the feature is the resource's kind itself.
+	// Attribute is the attribute that sends Field, nested ones dotted
+	// (rollout_strategy.max_new); empty when the feature is the resource's
+	// kind itself.
 	Attribute string
 	// Kind is the Fleet kind the resource writes.
 	Kind string
@@ -52,6 +53,7 @@ type Feature struct {
 var Features = []Feature{
 	{Resource: "fleet_helmop", Kind: "HelmOp", Since: "v0.15.0"},
 	{Resource: "fleet_helmop", Attribute: "target_customization_mode", Kind: "HelmOp", Field: []string{"spec", "targetCustomizationMode"}, Since: "v0.16.0"},
+	{Resource: "fleet_helmop", Attribute: "rollout_strategy.max_new", Kind: "HelmOp", Field: []string{"spec", "rolloutStrategy", "maxNew"}, Since: "v0.16.0"},
 	{Resource: "fleet_gitrepo", Attribute: "bundles", Kind: "GitRepo", Field: []string{"spec", "bundles"}, Since: "v0.15.0"},
 	{Resource: "fleet_gitrepo", Attribute: "oci_registry_secret", Kind: "GitRepo", Field: []string{"spec", "ociRegistrySecret"}, Since: "v0.15.0"},
 	{Resource: "fleet_gitrepo", Attribute: "webhook_secret", Kind: "GitRepo", Field: []string{"spec", "webhookSecret"}, Since: "v0.15.0"},

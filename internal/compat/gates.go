@@ -64,10 +64,14 @@ func (g Gates) CheckPlan(ctx context.Context, c *kube.Client, config tfsdk.Confi
 	return diags
 }
 
-// configured reports whether the configuration sets a top-level attribute
-// (a value unknown until apply counts).
+// configured reports whether the configuration sets an attribute, nested
+// ones through single objects (a value unknown until apply counts).
 func configured(config tftypes.Value, attribute string) bool {
-	v, _, err := tftypes.WalkAttributePath(config, tftypes.NewAttributePath().WithAttributeName(attribute))
+	at := tftypes.NewAttributePath()
+	for _, name := range strings.Split(attribute, ".") {
+		at = at.WithAttributeName(name)
+	}
+	v, _, err := tftypes.WalkAttributePath(config, at)
 	if err != nil {
 		return false
 	}
@@ -131,5 +135,10 @@ func refusal(f Feature, version string) diag.Diagnostic {
 	if f.Attribute == "" {
 		return diag.NewErrorDiagnostic(unavailableSummary, detail)
 	}
-	return diag.NewAttributeErrorDiagnostic(path.Root(f.Attribute), unavailableSummary, detail)
+	names := strings.Split(f.Attribute, ".")
+	at := path.Root(names[0])
+	for _, name := range names[1:] {
+		at = at.AtName(name)
+	}
+	return diag.NewAttributeErrorDiagnostic(at, unavailableSummary, detail)
 }

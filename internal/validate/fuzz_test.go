@@ -27,7 +27,7 @@ func FuzzChecks(f *testing.F) {
 		CheckEnvVarName, CheckSelectorOperator, CheckGitURL, CheckFleetDuration, CheckFleetTTL,
 		CheckPEM, CheckPEMCertificates, CheckProxyURL, CheckNoProxy, CheckRegistryServer,
 		CheckImageReference, CheckJSONObject, CheckRegexp, CheckVersionConstraint, CheckHTTPURL,
-		CheckChartRepositoryURL, CheckIntOrPercent,
+		CheckChartRepositoryURL, CheckIntOrPercent, CheckRolloutCount, CheckJSONPointer, CheckAPIVersion,
 	}
 	p := path.Root("attr")
 	f.Fuzz(func(t *testing.T, s string) {

@@ -40,6 +40,9 @@ var stringValidators = []struct {
 	{"LabelValue", LabelValue(), "prod", "not valid!"},
 	{"HTTPURL", HTTPURL(), "https://rancher.corp", "rancher.corp"},
 	{"ChartRepositoryURL", ChartRepositoryURL(), "oci://registry.corp/charts", "ftp://charts.corp"},
+	{"RolloutCount", RolloutCount(), "12.5%", "25 %"},
+	{"JSONPointer", JSONPointer(), "/metadata/annotations/a~1b", "spec.replicas"},
+	{"APIVersion", APIVersion(), "apps/v1", "apps/v1/x"},
 	{"StrictJSON", StrictJSON[struct {
 		A int `json:"a"`
 	}]("a test object"), `{"a":1}`, `{"A":1}`},

@@ -25,6 +25,9 @@ func BoolPtr(b types.Bool) *bool {
 // BoolValue reads a boolean Fleet omits when false.
 func BoolValue(b *bool) types.Bool { return types.BoolValue(b != nil && *b) }
 
+// BoolOrNull reads an optional boolean without a default: unset is null.
+func BoolOrNull(b *bool) types.Bool { return types.BoolPointerValue(b) }
+
 // ExpandInterval parses a duration attribute; null sends nothing.
 func ExpandInterval(v duration.Value, p path.Path) (*metav1.Duration, diag.Diagnostics) {
 	var diags diag.Diagnostics

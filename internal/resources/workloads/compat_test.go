@@ -70,7 +70,8 @@ func gitRepoSpecIs(namespace, name, field, want string) resource.TestCheckFunc {
 
 // TestAccCompatHelmOp: where Fleet has HelmOps, a HelmOp that leaves
 // target_customization_mode unset goes through its lifecycle without sending
-// it (Fleet v0.15's CRD has no such field; v0.16 defaults it) and the mode is
+// it (Fleet v0.15's CRD has no such field; v0.16 defaults it), per-target
+// options and partitions apply, and the mode and rollout_strategy.max_new are
 // refused at plan on v0.15; on v0.12 the resource itself is refused at plan.
 func TestAccCompatHelmOp(t *testing.T) {
 	acctest.PreCheck(t)
@@ -94,6 +95,17 @@ func TestAccCompatHelmOp(t *testing.T) {
 		resource.TestCheckResourceAttr(address, "helm.chart", "web"), readBack))
 	steps = append(steps, acctest.GatedStep(mode, helmOpConfig(ns, helm, `target_customization_mode = "AllMatches"`),
 		resource.TestCheckResourceAttr(address, "target_customization_mode", "AllMatches")))
+	// Per-target options and partitions exist wherever HelmOps do; max_new
+	// from v0.16 on.
+	customized := `
+  rollout_strategy = { max_unavailable = "25%", partitions = [{ name = "canary", cluster_group = "canary" }] }
+  targets          = [{ cluster_group = "canary", do_not_deploy = false, helm = { values = yamlencode({ replicas = 1 }) } }]`
+	steps = append(steps, resource.TestStep{Config: helmOpConfig(ns, helm, customized), Check: resource.ComposeAggregateTestCheckFunc(
+		resource.TestCheckResourceAttr(address, "rollout_strategy.partitions.0.name", "canary"),
+		resource.TestCheckResourceAttr(address, "targets.0.do_not_deploy", "false"))})
+	maxNew := compat.Lookup("fleet_helmop", "rollout_strategy.max_new")
+	steps = append(steps, acctest.GatedStep(maxNew, helmOpConfig(ns, helm, `rollout_strategy = { max_new = 10 }`),
+		resource.TestCheckResourceAttr(address, "rollout_strategy.max_new", "10")))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.ObjectGone(fleet.HelmOps, ns, "web"),

@@ -30,11 +30,15 @@ func correctDriftAttribute() schema.SingleNestedAttribute {
 		Computed:    true,
 		Default:     objectdefault.StaticValue(falses),
 		Description: "How Fleet undoes changes made to deployed resources in the downstream clusters. Defaults to all three `false` (no correction).",
-		Attributes: map[string]schema.Attribute{
-			"enabled":           framework.FalseByDefault("Re-apply the desired state when a deployed resource was modified."),
-			"force":             framework.FalseByDefault("Delete and re-create resources that cannot be patched back (Helm `--force`)."),
-			"keep_fail_history": framework.FalseByDefault("Keep the Helm release history of failed drift corrections."),
-		},
+		Attributes:  correctDriftAttributes(),
+	}
+}
+
+func correctDriftAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"enabled":           framework.FalseByDefault("Re-apply the desired state when a deployed resource was modified."),
+		"force":             framework.FalseByDefault("Delete and re-create resources that cannot be patched back (Helm `--force`)."),
+		"keep_fail_history": framework.FalseByDefault("Keep the Helm release history of failed drift corrections."),
 	}
 }
 

@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -123,8 +124,8 @@ func helmOpDeployed(ctx context.Context, c *kube.Client, op *fleet.HelmOp, statu
 // helmOpBundleCurrent reports whether the Bundle holds the HelmOp's spec.
 // The HelmOp controller copies the spec into the Bundle but for: the fields
 // only the HelmOp has (moved into helmOpOptions), the chart version (which it
-// resolves), and the targets (which it names, and defaults to the group
-// `default`). The comparison leaves those out and ignores zero values, which
+// resolves), and the targets (which it names, defaults to the group
+// `default`, and fills with the chart of the HelmOp). The comparison leaves those out and ignores zero values, which
 // Fleet's Go types drop.
 func helmOpBundleCurrent(op *fleet.HelmOp, b *fleet.Bundle) (bool, error) {
 	raw, err := json.Marshal(op.Spec)
@@ -153,11 +154,15 @@ func helmOpBundleCurrent(op *fleet.HelmOp, b *fleet.Bundle) (bool, error) {
 	if !reflect.DeepEqual(withoutZeros(want), withoutZeros(have)) {
 		return false, nil
 	}
-	return reflect.DeepEqual(withoutZeros(expectedBundleTargets(op.Spec.Targets)), withoutZeros(b.Spec["targets"])), nil
+	return reflect.DeepEqual(withoutZeros(expectedBundleTargets(op.Spec)), withoutZeros(b.Spec["targets"])), nil
 }
 
-// expectedBundleTargets are the targets the HelmOp controller writes.
-func expectedBundleTargets(targets []fleet.BundleTarget) any {
+// expectedBundleTargets are the targets the HelmOp controller writes
+// (calculateBundle and propagateHelmOpProperties of Fleet v0.16): named,
+// and a target's `helm` completed with the HelmOp's chart, repo and version
+// (as written in the HelmOp, not as resolved).
+func expectedBundleTargets(spec fleet.HelmOpSpec) any {
+	targets := spec.Targets
 	if len(targets) == 0 {
 		targets = []fleet.BundleTarget{{Name: "default", ClusterGroup: "default"}}
 	}
@@ -165,6 +170,13 @@ func expectedBundleTargets(targets []fleet.BundleTarget) any {
 	for i, t := range targets {
 		if t.Name == "" {
 			t.Name = fmt.Sprintf("target%03d", i)
+		}
+		if t.Helm != nil && spec.Helm != nil {
+			helm := *t.Helm
+			helm.Repo = cmp.Or(helm.Repo, spec.Helm.Repo)
+			helm.Chart = cmp.Or(helm.Chart, spec.Helm.Chart)
+			helm.Version = cmp.Or(helm.Version, spec.Helm.Version)
+			t.Helm = &helm
 		}
 		out[i] = t
 	}

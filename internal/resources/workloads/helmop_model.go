@@ -9,17 +9,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/duration"
-	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/yamlmap"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
-	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
 // helmOpSpecModel is the spec and status of a HelmOp.
 type helmOpSpecModel struct {
 	Helm                    *helmOptionsModel         `tfsdk:"helm"`
-	Targets                 []targetModel             `tfsdk:"targets"`
+	Targets                 []helmOpTargetModel       `tfsdk:"targets"`
 	TargetCustomizationMode types.String              `tfsdk:"target_customization_mode"`
 	DefaultNamespace        types.String              `tfsdk:"default_namespace"`
 	TargetNamespace         types.String              `tfsdk:"target_namespace"`
@@ -38,40 +36,11 @@ type helmOpSpecModel struct {
 	NamespaceLabels         types.Map                 `tfsdk:"namespace_labels"`
 	NamespaceAnnotations    types.Map                 `tfsdk:"namespace_annotations"`
 	DownstreamResources     []downstreamResourceModel `tfsdk:"downstream_resources"`
+	RolloutStrategy         *rolloutStrategyModel     `tfsdk:"rollout_strategy"`
+	Diff                    *diffModel                `tfsdk:"diff"`
+	Ignore                  *ignoreModel              `tfsdk:"ignore"`
 	Version                 types.String              `tfsdk:"version"`
 	deployStatusModel
-}
-
-// helmOptionsModel is `helm`: the chart and how Helm installs it.
-type helmOptionsModel struct {
-	Chart                   types.String      `tfsdk:"chart"`
-	Repo                    types.String      `tfsdk:"repo"`
-	Version                 types.String      `tfsdk:"version"`
-	ReleaseName             types.String      `tfsdk:"release_name"`
-	Values                  yamlmap.Value     `tfsdk:"values"`
-	TemplateValues          types.Map         `tfsdk:"template_values"`
-	ValuesFrom              []valuesFromModel `tfsdk:"values_from"`
-	TimeoutSeconds          types.Int64       `tfsdk:"timeout_seconds"`
-	MaxHistory              types.Int64       `tfsdk:"max_history"`
-	Atomic                  types.Bool        `tfsdk:"atomic"`
-	Force                   types.Bool        `tfsdk:"force"`
-	TakeOwnership           types.Bool        `tfsdk:"take_ownership"`
-	WaitForJobs             types.Bool        `tfsdk:"wait_for_jobs"`
-	DisablePreProcess       types.Bool        `tfsdk:"disable_pre_process"`
-	DisableDNS              types.Bool        `tfsdk:"disable_dns"`
-	SkipSchemaValidation    types.Bool        `tfsdk:"skip_schema_validation"`
-	DisableDependencyUpdate types.Bool        `tfsdk:"disable_dependency_update"`
-}
-
-type valuesFromModel struct {
-	ConfigMapKeyRef *keyRefModel `tfsdk:"config_map_key_ref"`
-	SecretKeyRef    *keyRefModel `tfsdk:"secret_key_ref"`
-}
-
-type keyRefModel struct {
-	Name      types.String `tfsdk:"name"`
-	Namespace types.String `tfsdk:"namespace"`
-	Key       types.String `tfsdk:"key"`
 }
 
 type bundleRefModel struct {
@@ -138,15 +107,18 @@ func (m *helmOpSpecModel) Expand(ctx context.Context) (fleet.HelmOpSpec, diag.Di
 	diags.Append(m.NamespaceLabels.ElementsAs(ctx, &opts.NamespaceLabels, false)...)
 	diags.Append(m.NamespaceAnnotations.ElementsAs(ctx, &opts.NamespaceAnnotations, false)...)
 	diags.Append(m.BundleLabels.ElementsAs(ctx, &spec.Labels, false)...)
-	for _, r := range m.DownstreamResources {
-		opts.DownstreamResources = append(opts.DownstreamResources, fleet.DownstreamResource{Kind: r.Kind.ValueString(), Name: r.Name.ValueString()})
-	}
-	helm, d := m.Helm.Expand(ctx)
+	opts.DownstreamResources = expandDownstreamResources(m.DownstreamResources)
+	var d diag.Diagnostics
+	opts.Helm, d = m.Helm.Expand(ctx)
 	diags.Append(d...)
-	opts.Helm = helm
-	targets, d := expandTargets(ctx, m.Targets)
+	opts.Diff, d = m.Diff.Expand(ctx)
 	diags.Append(d...)
-	spec.Targets = bundleTargets(targets)
+	opts.IgnoreOptions, d = m.Ignore.Expand(ctx)
+	diags.Append(d...)
+	spec.Targets, d = expandHelmOpTargets(ctx, m.Targets)
+	diags.Append(d...)
+	spec.RolloutStrategy, d = m.RolloutStrategy.Expand(ctx)
+	diags.Append(d...)
 	for _, r := range m.BundleDependsOn {
 		selector, d := framework.ExpandLabelSelector(ctx, r.Selector)
 		diags.Append(d...)
@@ -154,71 +126,18 @@ func (m *helmOpSpecModel) Expand(ctx context.Context) (fleet.HelmOpSpec, diag.Di
 		diags.Append(r.AcceptedStates.ElementsAs(ctx, &ref.AcceptedStates, false)...)
 		spec.DependsOn = append(spec.DependsOn, ref)
 	}
-	var d2 diag.Diagnostics
-	spec.PollingInterval, d2 = flex.ExpandInterval(m.PollingInterval, path.Root("polling_interval"))
-	diags.Append(d2...)
+	spec.PollingInterval, d = flex.ExpandInterval(m.PollingInterval, path.Root("polling_interval"))
+	diags.Append(d...)
 	return spec, diags
-}
-
-func (h *helmOptionsModel) Expand(ctx context.Context) (*fleet.HelmOptions, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if h == nil {
-		return nil, diags
-	}
-	out := &fleet.HelmOptions{
-		Chart:                   h.Chart.ValueString(),
-		Repo:                    h.Repo.ValueString(),
-		Version:                 h.Version.ValueString(),
-		ReleaseName:             h.ReleaseName.ValueString(),
-		TimeoutSeconds:          int(h.TimeoutSeconds.ValueInt64()),
-		MaxHistory:              int(h.MaxHistory.ValueInt64()),
-		Atomic:                  flex.BoolPtr(h.Atomic),
-		Force:                   flex.BoolPtr(h.Force),
-		TakeOwnership:           flex.BoolPtr(h.TakeOwnership),
-		WaitForJobs:             flex.BoolPtr(h.WaitForJobs),
-		DisablePreProcess:       flex.BoolPtr(h.DisablePreProcess),
-		DisableDNS:              flex.BoolPtr(h.DisableDNS),
-		SkipSchemaValidation:    flex.BoolPtr(h.SkipSchemaValidation),
-		DisableDependencyUpdate: flex.BoolPtr(h.DisableDependencyUpdate),
-	}
-	if !h.Values.IsNull() && !h.Values.IsUnknown() {
-		values, err := yamlmap.JSON(h.Values)
-		if err != nil {
-			diags.AddAttributeError(path.Root("helm").AtName("values"), "Invalid YAML mapping", validate.Detail(path.Root("helm").AtName("values"), err.Error()))
-		}
-		out.Values = values
-	}
-	diags.Append(h.TemplateValues.ElementsAs(ctx, &out.TemplateValues, false)...)
-	for _, v := range h.ValuesFrom {
-		out.ValuesFrom = append(out.ValuesFrom, fleet.ValuesFrom{
-			ConfigMapKeyRef: (*fleet.ConfigMapKeySelector)(v.ConfigMapKeyRef.Expand()),
-			SecretKeyRef:    (*fleet.SecretKeySelector)(v.SecretKeyRef.Expand()),
-		})
-	}
-	return out, diags
-}
-
-// keySelector is the shape both ConfigMap and Secret key selectors share.
-type keySelector = fleet.ConfigMapKeySelector
-
-func (k *keyRefModel) Expand() *keySelector {
-	if k == nil {
-		return nil
-	}
-	return &keySelector{Name: k.Name.ValueString(), Namespace: k.Namespace.ValueString(), Key: k.Key.ValueString()}
-}
-
-func flattenKeyRef(k *keySelector) *keyRefModel {
-	if k == nil {
-		return nil
-	}
-	return &keyRefModel{Name: flex.StringOrNull(k.Name), Namespace: flex.StringOrNull(k.Namespace), Key: flex.StringOrNull(k.Key)}
 }
 
 func (m *helmOpSpecModel) Flatten(op *fleet.HelmOp) {
 	s := op.Spec
 	m.Helm = flattenHelmOptions(s.Helm)
-	m.Targets = flattenTargets(gitTargets(s.Targets))
+	m.Targets = flattenHelmOpTargets(s.Targets)
+	m.RolloutStrategy = flattenRolloutStrategy(s.RolloutStrategy)
+	m.Diff = flattenDiff(s.Diff)
+	m.Ignore = flattenIgnore(s.IgnoreOptions)
 	m.TargetCustomizationMode = flex.StringOrNull(s.TargetCustomizationMode)
 	m.DefaultNamespace = flex.StringOrNull(s.DefaultNamespace)
 	m.TargetNamespace = flex.StringOrNull(s.TargetNamespace)
@@ -241,50 +160,11 @@ func (m *helmOpSpecModel) Flatten(op *fleet.HelmOp) {
 	m.DeleteCRDResources = flex.BoolValue(s.DeleteCRDResources)
 	m.NamespaceLabels = flex.StringMapOrNull(s.NamespaceLabels)
 	m.NamespaceAnnotations = flex.StringMapOrNull(s.NamespaceAnnotations)
-	m.DownstreamResources = nil
-	for _, r := range s.DownstreamResources {
-		m.DownstreamResources = append(m.DownstreamResources, downstreamResourceModel{Kind: flex.StringOrNull(r.Kind), Name: flex.StringOrNull(r.Name)})
-	}
+	m.DownstreamResources = flattenDownstreamResources(s.DownstreamResources)
 	status := op.Status
 	if status == nil {
 		status = &fleet.HelmOpStatus{}
 	}
 	m.Version = types.StringValue(status.Version)
 	m.deployStatusModel = flattenDeployStatus(status.StatusBase)
-}
-
-func flattenHelmOptions(h *fleet.HelmOptions) *helmOptionsModel {
-	if h == nil {
-		return nil
-	}
-	values, err := yamlmap.FromJSON(h.Values)
-	if err != nil {
-		// Not a mapping on the server: show it as is, so the plan replaces it.
-		values = yamlmap.NewValue(string(h.Values))
-	}
-	out := &helmOptionsModel{
-		Chart:                   flex.StringOrNull(h.Chart),
-		Repo:                    flex.StringOrNull(h.Repo),
-		Version:                 flex.StringOrNull(h.Version),
-		ReleaseName:             flex.StringOrNull(h.ReleaseName),
-		Values:                  values,
-		TemplateValues:          flex.StringMapOrNull(h.TemplateValues),
-		TimeoutSeconds:          flex.NonZeroInt64(int64(h.TimeoutSeconds)),
-		MaxHistory:              flex.NonZeroInt64(int64(h.MaxHistory)),
-		Atomic:                  flex.BoolValue(h.Atomic),
-		Force:                   flex.BoolValue(h.Force),
-		TakeOwnership:           flex.BoolValue(h.TakeOwnership),
-		WaitForJobs:             flex.BoolValue(h.WaitForJobs),
-		DisablePreProcess:       flex.BoolValue(h.DisablePreProcess),
-		DisableDNS:              flex.BoolValue(h.DisableDNS),
-		SkipSchemaValidation:    flex.BoolValue(h.SkipSchemaValidation),
-		DisableDependencyUpdate: flex.BoolValue(h.DisableDependencyUpdate),
-	}
-	for _, v := range h.ValuesFrom {
-		out.ValuesFrom = append(out.ValuesFrom, valuesFromModel{
-			ConfigMapKeyRef: flattenKeyRef(v.ConfigMapKeyRef),
-			SecretKeyRef:    flattenKeyRef((*keySelector)(v.SecretKeyRef)),
-		})
-	}
-	return out
 }

@@ -2,20 +2,16 @@ package workloads
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/compat"
-	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/semantic"
-	"github.com/fleetform/terraform-provider-fleet/internal/customtypes/yamlmap"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
@@ -42,15 +38,16 @@ func helmOpSchema(ctx context.Context) schema.Schema {
 func helmOpSpecAttributes() map[string]schema.Attribute {
 	attrs := map[string]schema.Attribute{
 		"helm":    helmOptionsAttribute(),
-		"targets": targetsAttribute("the chart"),
+		"targets": helmOpTargetsAttribute(),
 		"target_customization_mode": schema.StringAttribute{
 			Optional: true, Computed: true,
-			Description: "Fleet's `targetCustomizationMode`: `FirstMatch` applies the first target that matches a cluster, " +
-				"`AllMatches` merges all that match. Sent only when set; otherwise Fleet's default (`FirstMatch`) is read back. " +
-				"In Fleet v0.16 the mode changes nothing for a HelmOp: Fleet applies it only to bundles with target " +
-				"restrictions, which GitRepos make and HelmOps do not, so the first matching target is used either way. " +
-				compat.Lookup("fleet_helmop", "target_customization_mode").Requirement(),
-			Validators: []validator.String{stringvalidator.OneOf("FirstMatch", "AllMatches")},
+			Description: "Fleet's `targetCustomizationMode`: with `FirstMatch` a cluster gets the options of the first " +
+				"target it matches, with `AllMatches` those of every target it matches, merged in order. Fleet v0.16 " +
+				"merges only the `targetCustomizations` of a GitRepo's `fleet.yaml` that way: a HelmOp's targets are " +
+				"not customizations to it, so a cluster gets the first matching target's options in both modes (the " +
+				"provider warns when `AllMatches` is set). Sent only when set; otherwise Fleet's default " +
+				"(`FirstMatch`) is read back. " + compat.Lookup("fleet_helmop", "target_customization_mode").Requirement(),
+			Validators: []validator.String{stringvalidator.OneOf("FirstMatch", "AllMatches"), allMatchesHasNoEffect{}},
 		},
 		"default_namespace": framework.OptionalString("Namespace for the chart's resources that name none (and of the Helm release).", validate.NamespaceName()),
 		"target_namespace": framework.OptionalString("Force every resource of the chart into this namespace; cluster-scoped resources are then rejected. "+
@@ -102,131 +99,35 @@ func helmOpSpecAttributes() map[string]schema.Attribute {
 			Description: "Annotations for the namespace Fleet creates in the downstream clusters.",
 			Validators:  []validator.Map{validate.AnnotationMap()},
 		},
-		"downstream_resources": schema.ListNestedAttribute{
-			Optional:    true,
-			Description: "Secrets and ConfigMaps of the HelmOp's namespace that Fleet copies to the downstream clusters.",
-			Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
-			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"kind": schema.StringAttribute{Required: true, Description: "`Secret` or `ConfigMap`.",
-					Validators: []validator.String{stringvalidator.OneOf("Secret", "ConfigMap")}},
-				"name": schema.StringAttribute{Required: true, Description: "Name of the Secret or ConfigMap.",
-					Validators: []validator.String{validate.ResourceName()}},
-			}},
-		},
-		"version": schema.StringAttribute{Computed: true, Description: "The chart version Fleet resolved from `helm.version` and deploys."},
+		"downstream_resources": downstreamResourcesAttribute(""),
+		"rollout_strategy":     rolloutStrategyAttribute(),
+		"diff":                 diffAttribute(""),
+		"ignore":               ignoreAttribute(),
+		"version":              schema.StringAttribute{Computed: true, Description: "The chart version Fleet resolved from `helm.version` and deploys."},
 	}
 	deployStatusAttributes(attrs, "HelmOp")
 	return attrs
 }
 
-func helmOptionsAttribute() schema.SingleNestedAttribute {
-	keyRef := func(kind string) schema.SingleNestedAttribute {
-		return schema.SingleNestedAttribute{
-			Optional:    true,
-			Description: "A key of a " + kind + " holding values (YAML).",
-			Attributes: map[string]schema.Attribute{
-				"name":      schema.StringAttribute{Required: true, Description: "Name of the " + kind + ".", Validators: []validator.String{validate.ResourceName()}},
-				"namespace": framework.OptionalString("Namespace of the "+kind+" in the downstream cluster; defaults to the release's.", validate.NamespaceName()),
-				"key":       schema.StringAttribute{Required: true, Description: "The key.", Validators: framework.NonEmptyString()},
-			},
-		}
-	}
-	return schema.SingleNestedAttribute{
-		Required:    true,
-		Description: "The chart and how Helm installs it.",
-		Validators:  []validator.Object{chartSource{}},
-		Attributes: map[string]schema.Attribute{
-			"chart": framework.OptionalString("Chart name in `repo` (an HTTP(S) chart repository), or the URL of a chart archive "+
-				"(`.tgz`) without `repo` and `version`. Leave it unset for an OCI chart: `repo` then holds the whole "+
-				"`oci://` reference, as Fleet requires. Fleet's HelmOp field `chart`, the name `helm_release` uses too.",
-				validate.URLPassword("set helm_credentials (or helm_secret_name) instead")),
-			"repo": framework.OptionalString("URL of the chart repository (`https://` or `oci://`): Fleet's HelmOp field `repo`, "+
-				"which `helm_release` and `fleet_agent.chart` call `repository`. Not sensitive: give credentials "+
-				"with `helm_credentials`, not in the URL.",
-				validate.ChartRepositoryURL(), validate.URLPassword("set helm_credentials (or helm_secret_name) instead")),
-			"version": framework.OptionalString("Chart version or semver constraint as Helm reads it (e.g. `1.2.3`, `^1.2`, "+
-				"`>= 1.0 < 2.0`); unset, the latest.", validate.VersionConstraint()),
-			"release_name": framework.OptionalString("Name of the Helm release (at most 53 characters); unset, Fleet derives one.",
-				stringvalidator.LengthAtMost(53), validate.ResourceName()),
-			"values": schema.StringAttribute{
-				Optional: true, CustomType: yamlmap.Type{},
-				PlanModifiers: []planmodifier.String{framework.KeepStateSpelling(semantic.Same[yamlmap.Meaning])},
-				Description: "Helm values as a YAML or JSON mapping, e.g. `yamlencode({...})` or a heredoc. Only the data " +
-					"counts: formatting, comments, key order and YAML vs JSON never show as a change. May hold " +
-					"Fleet's `${ }` templates.",
-			},
-			"template_values": schema.MapAttribute{Optional: true, ElementType: types.StringType,
-				Description: "Values rendered per cluster as Go templates, one key each, merged over `values`."},
-			"values_from": schema.ListNestedAttribute{
-				Optional:    true,
-				Description: "ConfigMap and Secret keys in the downstream clusters to read more values from.",
-				Validators:  []validator.List{listvalidator.SizeAtLeast(1)},
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"config_map_key_ref": keyRef("ConfigMap"),
-						"secret_key_ref":     keyRef("Secret"),
-					},
-					Validators: []validator.Object{validate.ExactlyOneAttribute("Invalid values source", "config_map_key_ref", "secret_key_ref")},
-				},
-			},
-			"timeout_seconds": schema.Int64Attribute{Optional: true, Description: "Timeout of Helm operations, in seconds.",
-				Validators: []validator.Int64{int64validator.AtLeast(1)}},
-			"max_history": schema.Int64Attribute{Optional: true, Description: "Release revisions Helm keeps.",
-				Validators: []validator.Int64{int64validator.AtLeast(1)}},
-			"atomic":                    framework.FalseByDefault("Roll back a failed upgrade (Helm `--atomic`)."),
-			"force":                     framework.FalseByDefault("Replace resources that cannot be updated (Helm `--force`)."),
-			"take_ownership":            framework.FalseByDefault("Adopt existing resources not created by Helm."),
-			"wait_for_jobs":             framework.FalseByDefault("Wait for the chart's Jobs to complete, up to `timeout_seconds`."),
-			"disable_pre_process":       framework.FalseByDefault("Do not render Fleet's `${ }` templates in `values`."),
-			"disable_dns":               framework.FalseByDefault("Turn off DNS lookups in the chart's templates."),
-			"skip_schema_validation":    framework.FalseByDefault("Do not validate the values against the chart's schema."),
-			"disable_dependency_update": framework.FalseByDefault("Do not update the chart's dependencies."),
-		},
-	}
+// allMatchesHasNoEffect warns that AllMatches changes nothing for a HelmOp
+// in Fleet v0.16 (target/matcher/bundlematch.go: a target counts as a
+// customization only in a bundle with target restrictions, which the HelmOp
+// controller never writes).
+type allMatchesHasNoEffect struct{}
+
+func (allMatchesHasNoEffect) Description(context.Context) string {
+	return "AllMatches has no effect on a HelmOp in Fleet v0.16"
 }
 
-// chartSource checks offline the chart/repo/version combinations Fleet's
-// helmops controller accepts (v0.16, helmop_controller.go): a .tgz chart
-// without repo and version; an oci:// repo without chart; otherwise both
-// chart and repo.
-type chartSource struct{}
-
-func (chartSource) Description(context.Context) string {
-	return "chart and repo must form a source Fleet accepts: chart .tgz alone, repo oci:// alone, or chart with an HTTP(S) repo"
+func (v allMatchesHasNoEffect) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
 }
 
-func (v chartSource) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (chartSource) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	attrs := req.ConfigValue.Attributes()
-	chart, _ := attrs["chart"].(types.String)
-	repo, _ := attrs["repo"].(types.String)
-	version, _ := attrs["version"].(types.String)
-	if chart.IsUnknown() || repo.IsUnknown() || version.IsUnknown() {
-		return
-	}
-	c, r := strings.ToLower(chart.ValueString()), strings.ToLower(repo.ValueString())
-	fail := func(at, detail string) {
-		resp.Diagnostics.AddAttributeError(req.Path.AtName(at), "Invalid chart source", validate.Detail(req.Path.AtName(at), detail))
-	}
-	switch {
-	case strings.HasSuffix(c, ".tgz"):
-		if r != "" {
-			fail("repo", "a chart archive (.tgz) is fetched by its URL: leave repo unset")
-		}
-		if !version.IsNull() {
-			fail("version", "a chart archive (.tgz) has its version: leave version unset")
-		}
-	case strings.HasPrefix(r, "oci://"):
-		if c != "" {
-			fail("chart", "for an OCI chart, repo holds the whole oci:// reference: leave chart unset")
-		}
-	case c == "":
-		fail("chart", "set chart (a name in repo, or a .tgz URL), or an oci:// repo")
-	case r == "":
-		fail("repo", "a chart name needs repo, the chart repository URL")
+func (allMatchesHasNoEffect) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.ValueString() == "AllMatches" {
+		resp.Diagnostics.AddAttributeWarning(req.Path, "AllMatches has no effect on a HelmOp", validate.Detail(req.Path,
+			"Fleet v0.16 gives each cluster the options of the first target it matches, in both modes: AllMatches merges "+
+				"only the targetCustomizations of a GitRepo's fleet.yaml. Order the targets so that the first match is the "+
+				"one meant, or remove target_customization_mode."))
 	}
 }

@@ -62,61 +62,46 @@ func targetsAttribute(what string) schema.ListNestedAttribute {
 	}
 }
 
-// expandTargets converts the targets in GitRepo form; HelmOps convert
-// further with bundleTargets.
+// expandTargets converts the targets of a GitRepo.
 func expandTargets(ctx context.Context, targets []targetModel) ([]fleet.GitTarget, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var out []fleet.GitTarget
 	for _, t := range targets {
-		clusterSelector, d := framework.ExpandLabelSelector(ctx, t.ClusterSelector)
+		target, d := t.expand(ctx)
 		diags.Append(d...)
-		groupSelector, d := framework.ExpandLabelSelector(ctx, t.ClusterGroupSelector)
-		diags.Append(d...)
-		out = append(out, fleet.GitTarget{
-			Name:                 t.Name.ValueString(),
-			ClusterName:          t.ClusterName.ValueString(),
-			ClusterSelector:      clusterSelector,
-			ClusterGroup:         t.ClusterGroup.ValueString(),
-			ClusterGroupSelector: groupSelector,
-		})
+		out = append(out, target)
 	}
 	return out, diags
+}
+
+// expand converts the selection, which GitRepo and HelmOp targets share.
+func (t targetModel) expand(ctx context.Context) (fleet.GitTarget, diag.Diagnostics) {
+	clusterSelector, diags := framework.ExpandLabelSelector(ctx, t.ClusterSelector)
+	groupSelector, d := framework.ExpandLabelSelector(ctx, t.ClusterGroupSelector)
+	diags.Append(d...)
+	return fleet.GitTarget{
+		Name:                 t.Name.ValueString(),
+		ClusterName:          t.ClusterName.ValueString(),
+		ClusterSelector:      clusterSelector,
+		ClusterGroup:         t.ClusterGroup.ValueString(),
+		ClusterGroupSelector: groupSelector,
+	}, diags
 }
 
 func flattenTargets(targets []fleet.GitTarget) []targetModel {
 	var out []targetModel
 	for _, t := range targets {
-		out = append(out, targetModel{
-			Name:                 flex.StringOrNull(t.Name),
-			ClusterName:          flex.StringOrNull(t.ClusterName),
-			ClusterSelector:      framework.FlattenLabelSelector(t.ClusterSelector),
-			ClusterGroup:         flex.StringOrNull(t.ClusterGroup),
-			ClusterGroupSelector: framework.FlattenLabelSelector(t.ClusterGroupSelector),
-		})
+		out = append(out, flattenTarget(t))
 	}
 	return out
 }
 
-// bundleTargets and gitTargets convert between the GitRepo and the Bundle
-// (HelmOp) form of a target; the provider sets only the selection fields.
-func bundleTargets(targets []fleet.GitTarget) []fleet.BundleTarget {
-	var out []fleet.BundleTarget
-	for _, t := range targets {
-		out = append(out, fleet.BundleTarget{
-			Name: t.Name, ClusterName: t.ClusterName, ClusterSelector: t.ClusterSelector,
-			ClusterGroup: t.ClusterGroup, ClusterGroupSelector: t.ClusterGroupSelector,
-		})
+func flattenTarget(t fleet.GitTarget) targetModel {
+	return targetModel{
+		Name:                 flex.StringOrNull(t.Name),
+		ClusterName:          flex.StringOrNull(t.ClusterName),
+		ClusterSelector:      framework.FlattenLabelSelector(t.ClusterSelector),
+		ClusterGroup:         flex.StringOrNull(t.ClusterGroup),
+		ClusterGroupSelector: framework.FlattenLabelSelector(t.ClusterGroupSelector),
 	}
-	return out
-}
-
-func gitTargets(targets []fleet.BundleTarget) []fleet.GitTarget {
-	var out []fleet.GitTarget
-	for _, t := range targets {
-		out = append(out, fleet.GitTarget{
-			Name: t.Name, ClusterName: t.ClusterName, ClusterSelector: t.ClusterSelector,
-			ClusterGroup: t.ClusterGroup, ClusterGroupSelector: t.ClusterGroupSelector,
-		})
-	}
-	return out
 }
