@@ -85,7 +85,7 @@ func helmOpTargetsAttribute() schema.ListNestedAttribute {
 		Description: "Annotations for the namespace Fleet creates; like `namespace_labels`, Fleet v0.16 puts those of " +
 			"every entry on the namespace in every targeted cluster.",
 		Validators: []validator.Map{validate.AnnotationMap()}}
-	attrs["downstream_resources"] = downstreamResourcesAttribute("added to the HelmOp's for these clusters")
+	attrs["downstream_resources"] = downstreamResourcesAttribute(", added to the HelmOp's for these clusters")
 	return targets
 }
 
