@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -85,6 +86,10 @@ type Config struct {
 	// objects take 200 seconds.
 	QPS   float64
 	Burst int
+
+	// WrapTransport, when set, wraps the HTTP transport of the clients, e.g.
+	// to count their requests in tests.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // hasKubeconfig reports whether any kubeconfig source is configured.
