@@ -118,6 +118,7 @@ func (t *terraform) run(ctx context.Context, dir, command string) (time.Duration
 	if err != nil {
 		return elapsed, peak, fmt.Errorf("terraform %s in %s: %w\n%s", command, dir, err, tail(logPath(dir, command), 40))
 	}
+	fmt.Fprintf(os.Stderr, ">> bench: terraform %s in %s: %.1fs\n", command, filepath.Base(dir), elapsed.Seconds())
 	return elapsed, peak, nil
 }
 
