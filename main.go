@@ -23,7 +23,6 @@ func main() {
 	if !debug { // under a debugger, the logs go to the developer
 		skipDroppedLogs()
 	}
-	tuneGC()
 	stopProfiles := startProfiles()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/fleetform/fleet",
