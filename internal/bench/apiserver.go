@@ -39,7 +39,7 @@ func (a *apiServer) createNamespace(ctx context.Context, name string) error {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
 	_, err := a.core.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("namespace %s exists: an earlier benchmark did not finish; delete it first", name)
+		return fmt.Errorf("namespace %s exists; run the benchmark again", name)
 	}
 	return err
 }

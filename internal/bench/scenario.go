@@ -119,7 +119,8 @@ func printTable(w io.Writer, rows []row) {
 // time_static, and destroys them again.
 func measure(ctx context.Context, tf *terraform, api *apiServer, sc scenario, n int) (row, error) {
 	r := row{scenario: sc.name, n: n}
-	namespace := fmt.Sprintf("bench-%s-%d", strings.TrimPrefix(sc.name, "fleet_"), n)
+	// Unique per run: the namespace of an interrupted run may still be terminating.
+	namespace := fmt.Sprintf("bench-%s-%d-%d", strings.TrimPrefix(sc.name, "fleet_"), n, time.Now().Unix()%100000)
 	fmt.Fprintf(os.Stderr, ">> bench: %s N=%d in namespace %s\n", sc.name, n, namespace)
 	if err := api.createNamespace(ctx, namespace); err != nil {
 		return r, err
