@@ -20,11 +20,16 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	if !debug { // under a debugger, the logs go to the developer
+		skipDroppedLogs()
+	}
+	stopProfiles := startProfiles()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/fleetform/fleet",
 		Debug:           debug,
 		ProtocolVersion: 6,
 	})
+	stopProfiles()
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -353,7 +353,7 @@ func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	meta := state.Meta()
-	obj, err := r.API.Get(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString())
+	obj, err := r.API.Read(ctx, r.Data.Client, meta.Namespace.ValueString(), meta.Name.ValueString())
 	if errors.Is(err, ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -32,6 +33,9 @@ type Client struct {
 
 	cacheMu sync.Mutex
 	cache   map[string]*cached
+
+	// writes counts the requests sent that may change an object.
+	writes atomic.Uint64
 }
 
 // cached is one value of Client.Cached.
@@ -70,6 +74,10 @@ func (c *Client) init() error {
 			return
 		}
 		rc.WarningHandler, rc.WarningHandlerWithContext = nil, contextWarnings{}
+		rc.Wrap(func(rt http.RoundTripper) http.RoundTripper { return writeCounter{rt, &c.writes} })
+		if c.cfg.WrapTransport != nil {
+			rc.Wrap(c.cfg.WrapTransport)
+		}
 		httpClient, err := rest.HTTPClientFor(rc)
 		if err != nil {
 			c.err = c.cfg.sanitize(fmt.Errorf("cannot set up the HTTP client (check cluster_ca_certificate, client_certificate and client_key or the kubeconfig's certificates): %w", err))
@@ -142,4 +150,24 @@ func (c *Client) Cached(key string, fetch func() (any, error)) (any, error) {
 	c.cacheMu.Unlock()
 	entry.once.Do(func() { entry.value, entry.err = fetch() })
 	return entry.value, entry.err
+}
+
+// Writes returns how many requests that may change an object (any method but
+// GET, HEAD and OPTIONS) the clients have sent so far, failed ones included.
+// A value read before a write is stale once it changed.
+func (c *Client) Writes() uint64 { return c.writes.Load() }
+
+// writeCounter counts the requests that may change an object.
+type writeCounter struct {
+	next   http.RoundTripper
+	writes *atomic.Uint64
+}
+
+func (w writeCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		w.writes.Add(1)
+	}
+	return w.next.RoundTrip(req)
 }

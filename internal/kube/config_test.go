@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/client-go/kubernetes"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
@@ -443,16 +444,43 @@ func TestErrorsDoNotLeakSecrets(t *testing.T) {
 	}
 }
 
+// TestRESTConfig_RateLimitsAndUserAgent: without qps, the clients do not
+// throttle themselves (the API server's priority and fairness does, and
+// client-go waits out its 429 answers); with qps and burst, they throttle to
+// those; burst defaults to qps, rounded up.
 func TestRESTConfig_RateLimitsAndUserAgent(t *testing.T) {
-	rc, err := Config{Host: "https://h.example", Token: "t"}.RESTConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rc.QPS != 50 || rc.Burst != 100 {
-		t.Errorf("QPS/Burst = %v/%v, want 50/100", rc.QPS, rc.Burst)
-	}
-	if rc.UserAgent != "terraform-provider-fleet" {
-		t.Errorf("UserAgent = %q", rc.UserAgent)
+	for _, tc := range []struct {
+		name      string
+		qps       float64
+		burst     int
+		wantLimit bool
+		wantQPS   float32
+		wantBurst int
+	}{
+		{name: "default", wantLimit: false},
+		{name: "qps and burst", qps: 5, burst: 20, wantLimit: true, wantQPS: 5, wantBurst: 20},
+		{name: "qps alone", qps: 2.5, wantLimit: true, wantQPS: 2.5, wantBurst: 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rc, err := Config{Host: "https://h.example", Token: "t", QPS: tc.qps, Burst: tc.burst}.RESTConfig()
+			if err != nil {
+				t.Fatal(err)
+			}
+			client, err := kubernetes.NewForConfig(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			limiter := client.CoreV1().RESTClient().GetRateLimiter()
+			if (limiter != nil) != tc.wantLimit {
+				t.Fatalf("client-side rate limiter: %v, want one: %v", limiter, tc.wantLimit)
+			}
+			if tc.wantLimit && (limiter.QPS() != tc.wantQPS || rc.Burst != tc.wantBurst) {
+				t.Errorf("QPS/Burst = %v/%v, want %v/%v", limiter.QPS(), rc.Burst, tc.wantQPS, tc.wantBurst)
+			}
+			if rc.UserAgent != "terraform-provider-fleet" {
+				t.Errorf("UserAgent = %q", rc.UserAgent)
+			}
+		})
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -37,6 +39,8 @@ const (
 	EnvDefaultNamespace = "FLEET_DEFAULT_NAMESPACE"
 
 	attrDefaultNamespace = "default_namespace"
+	attrQPS              = "qps"
+	attrBurst            = "burst"
 )
 
 // ErrConnectionUnknown is returned by the Kubernetes client when the
@@ -63,7 +67,9 @@ func New(version string) func() provider.Provider {
 // providerModel is the provider block.
 type providerModel struct {
 	connection.Model
-	DefaultNamespace types.String `tfsdk:"default_namespace"`
+	DefaultNamespace types.String  `tfsdk:"default_namespace"`
+	QPS              types.Float64 `tfsdk:"qps"`
+	Burst            types.Int64   `tfsdk:"burst"`
 }
 
 func (p *fleetProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -79,6 +85,19 @@ func (p *fleetProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			DefaultNamespace, EnvDefaultNamespace),
 		Optional:   true,
 		Validators: []validator.String{validate.NamespaceName()},
+	}
+	attrs[attrQPS] = schema.Float64Attribute{
+		Description: "Requests per second the provider sends to the cluster at most. Unset, the provider does not " +
+			"throttle itself: the API server's priority and fairness decides, and the provider waits when it is told " +
+			"to (HTTP 429). Set it to be gentle with a shared or small API server.",
+		Optional:   true,
+		Validators: []validator.Float64{float64validator.AtLeast(0.1)},
+	}
+	attrs[attrBurst] = schema.Int64Attribute{
+		Description: "Requests the provider may send at once above `qps` before it throttles. Needs `qps`; defaults to `qps`, rounded up.",
+		Optional:    true,
+		Validators: []validator.Int64{int64validator.AtLeast(1),
+			int64validator.AlsoRequires(path.MatchRoot(attrQPS))},
 	}
 	resp.Schema = schema.Schema{
 		Description: "Manages Rancher Fleet objects (cluster groups, GitRepos, bundles and more) " +
@@ -109,6 +128,7 @@ func (p *fleetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 
+	cfg.QPS, cfg.Burst = m.QPS.ValueFloat64(), int(m.Burst.ValueInt64())
 	var client *kube.Client
 	if unknown {
 		tflog.Debug(ctx, "fleet provider connection settings are unknown; deferring the client")

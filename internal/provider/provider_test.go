@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"regexp"
 	"strings"
 	"sync"
@@ -225,6 +226,34 @@ func TestConfigure(t *testing.T) {
 	}
 }
 
+// TestConfigureRateLimit: qps and burst reach the clients, which otherwise
+// do not throttle themselves.
+func TestConfigureRateLimit(t *testing.T) {
+	clearEnv(t)
+	limits := func(values map[string]tftypes.Value) (float32, int) {
+		t.Helper()
+		values["host"], values["token"] = str("127.0.0.1:1"), str("t")
+		data, diags := configure(t, values)
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		rc, err := data.Client.RESTConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rc.QPS, rc.Burst
+	}
+	if qps, _ := limits(map[string]tftypes.Value{}); qps >= 0 {
+		t.Errorf("without qps: QPS %v, want no client-side limit (negative)", qps)
+	}
+	qps, burst := limits(map[string]tftypes.Value{
+		"qps": tftypes.NewValue(tftypes.Number, big.NewFloat(7.5)), "burst": tftypes.NewValue(tftypes.Number, big.NewFloat(30)),
+	})
+	if qps != 7.5 || burst != 30 {
+		t.Errorf("qps 7.5, burst 30: QPS %v, Burst %v", qps, burst)
+	}
+}
+
 func TestConfigureUnknown(t *testing.T) {
 	clearEnv(t)
 	data, diags := configure(t, map[string]tftypes.Value{
@@ -331,6 +360,30 @@ data "fleet_probe" "p" {}
 `,
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)default_namespace.*not a valid Kubernetes namespace name`),
+			},
+			{
+				Config: `
+provider "fleet" {
+  host = "https://127.0.0.1:1"
+  qps  = 0
+}
+
+data "fleet_probe" "p" {}
+`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)qps.*at least 0.1`),
+			},
+			{
+				Config: `
+provider "fleet" {
+  host  = "https://127.0.0.1:1"
+  burst = 10
+}
+
+data "fleet_probe" "p" {}
+`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)burst.*qps`),
 			},
 			{
 				Config: `

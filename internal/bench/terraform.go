@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// terraform runs the Terraform CLI on the PATH with both providers served
+// through dev_overrides: nothing is downloaded, and no `terraform init` is
+// needed.
+type terraform struct {
+	root        string // temporary folder: the CLI configuration and the workspaces
+	env         []string
+	parallelism int
+	// providers are the provider binaries whose peak RSS is sampled.
+	providers []string
+}
+
+func newTerraform(kubeconfig string, parallelism int) (*terraform, error) {
+	fleetBin, err := filepath.Abs(envOr("FLEET_BENCH_PROVIDER", "bin/terraform-provider-fleet"))
+	if err != nil {
+		return nil, err
+	}
+	timeBin := os.Getenv("FLEET_BENCH_TIME")
+	if timeBin == "" {
+		return nil, errors.New("FLEET_BENCH_TIME must name the hashicorp/time binary (tools/terraform-provider-time-v0.14.2/build.sh prints it)")
+	}
+	for _, bin := range []string{fleetBin, timeBin} {
+		if _, err := os.Stat(bin); err != nil {
+			return nil, fmt.Errorf("provider binary: %w", err)
+		}
+	}
+	if filepath.Base(timeBin) != "terraform-provider-time" {
+		return nil, fmt.Errorf("FLEET_BENCH_TIME=%s: dev_overrides needs the binary to be named terraform-provider-time", timeBin)
+	}
+	root, err := os.MkdirTemp("", "fleet-bench-")
+	if err != nil {
+		return nil, err
+	}
+	rc := filepath.Join(root, "terraformrc")
+	config := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "fleetform/fleet" = %q
+    "hashicorp/time"  = %q
+  }
+  direct {}
+}
+`, filepath.Dir(fleetBin), filepath.Dir(timeBin))
+	if err := os.WriteFile(rc, []byte(config), 0o644); err != nil {
+		return nil, err
+	}
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+rc,
+		"CHECKPOINT_DISABLE=1",
+		"TF_IN_AUTOMATION=1",
+		"TF_LOG=",
+		"KUBE_CONFIG_PATH="+kubeconfig,
+	)
+	return &terraform{root: root, env: env, parallelism: parallelism, providers: []string{fleetBin}}, nil
+}
+
+func (t *terraform) cleanup() { _ = os.RemoveAll(t.root) }
+
+// workspace writes a root module of the given resources.
+func (t *terraform) workspace(name, resources string) (string, error) {
+	dir, err := os.MkdirTemp(t.root, name+"-")
+	if err != nil {
+		return "", err
+	}
+	main := `terraform {
+  required_providers {
+    fleet = { source = "fleetform/fleet" }
+    time  = { source = "hashicorp/time" }
+  }
+}
+
+` + resources
+	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o644)
+}
+
+// run runs one command (apply, plan or destroy) and returns how long it
+// took and the peak RSS of the provider processes it started. A plan must
+// find nothing to change: a refresh right after an apply that does is a bug.
+func (t *terraform) run(ctx context.Context, dir, command string) (time.Duration, int64, error) {
+	args := []string{command, "-input=false", "-no-color", "-parallelism=" + strconv.Itoa(t.parallelism)}
+	switch command {
+	case "apply", "destroy":
+		args = append(args, "-auto-approve")
+	case "plan":
+		args = append(args, "-detailed-exitcode")
+	}
+	log, err := os.Create(logPath(dir, command))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer log.Close()
+	cmd := exec.CommandContext(ctx, "terraform", args...)
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, t.env, log, log
+
+	sampler := newRSSSampler(t.providers)
+	started := time.Now()
+	err = cmd.Run()
+	elapsed := time.Since(started)
+	peak := sampler.stop()
+	var exit *exec.ExitError
+	if command == "plan" && errors.As(err, &exit) && exit.ExitCode() == 2 {
+		err = errors.New("the plan after the apply is not empty")
+	}
+	if err != nil {
+		return elapsed, peak, fmt.Errorf("terraform %s in %s: %w\n%s", command, dir, err, tail(logPath(dir, command), 40))
+	}
+	fmt.Fprintf(os.Stderr, ">> bench: terraform %s in %s: %.1fs\n", command, filepath.Base(dir), elapsed.Seconds())
+	return elapsed, peak, nil
+}
+
+// tail returns the last lines of a file.
+func tail(path string, lines int) string {
+	data, _ := os.ReadFile(path)
+	all := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	return strings.Join(all[max(0, len(all)-lines):], "\n")
+}
+
+// rssSampler follows, every 50 ms, the processes running one of the
+// binaries and keeps the highest VmHWM (peak resident set) any reached.
+// Terraform starts the providers and reaps them itself, so /proc is where
+// their peak can be read while they run.
+type rssSampler struct {
+	done chan struct{}
+	wg   sync.WaitGroup
+	peak int64
+}
+
+func newRSSSampler(binaries []string) *rssSampler {
+	s := &rssSampler{done: make(chan struct{})}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			s.peak = max(s.peak, peakRSS(binaries))
+			select {
+			case <-s.done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *rssSampler) stop() int64 {
+	close(s.done)
+	s.wg.Wait()
+	return s.peak
+}
+
+// peakRSS returns the highest VmHWM, in bytes, of the running processes of
+// the binaries.
+func peakRSS(binaries []string) int64 {
+	entries, _ := os.ReadDir("/proc")
+	var peak int64
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
+		if err != nil || !contains(binaries, exe) {
+			continue
+		}
+		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
+		if err != nil {
+			continue
+		}
+		for _, line := range bytes.Split(status, []byte("\n")) {
+			if rest, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(string(rest)), " kB"), 10, 64)
+				peak = max(peak, kb<<10)
+			}
+		}
+	}
+	return peak
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
