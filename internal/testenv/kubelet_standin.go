@@ -137,6 +137,7 @@ type StandinContainer struct {
 	Args     []string
 	Env      []string
 	Running  bool
+	PID      int // 0 when not running
 	Restarts int
 	// LastExit says why the process last stopped, or could not start.
 	LastExit string

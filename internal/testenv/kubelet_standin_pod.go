@@ -50,6 +50,7 @@ type standinContainer struct {
 
 	mu       sync.Mutex
 	running  bool
+	pid      int
 	args     []string
 	env      []string
 	restarts int
@@ -122,7 +123,7 @@ func (c *standinContainer) supervise(s *KubeletStandin, p *standinPod) {
 		proc, err := c.launch(ctx, s, p)
 		if err == nil {
 			c.mu.Lock()
-			c.running = true
+			c.running, c.pid = true, proc.cmd.Process.Pid
 			c.mu.Unlock()
 			s.queue.Add(p.deployment)
 			select {
@@ -144,7 +145,7 @@ func (c *standinContainer) supervise(s *KubeletStandin, p *standinPod) {
 			return
 		}
 		c.mu.Lock()
-		c.running, c.lastExit = false, err.Error()
+		c.running, c.pid, c.lastExit = false, 0, err.Error()
 		c.mu.Unlock()
 		s.logf("kubelet stand-in: pod %s container %s: %v; restarting in %s", p.name, c.spec.Name, err, delay)
 		s.queue.Add(p.deployment)
@@ -209,7 +210,7 @@ func (c *standinContainer) snapshot(pod string) StandinContainer {
 	return StandinContainer{
 		Pod: pod, Name: c.spec.Name, Binary: c.binary,
 		Args: slices.Clone(c.args), Env: slices.Clone(c.env),
-		Running: c.running, Restarts: c.restarts, LastExit: c.lastExit, Log: c.log,
+		Running: c.running, PID: c.pid, Restarts: c.restarts, LastExit: c.lastExit, Log: c.log,
 	}
 }
 
