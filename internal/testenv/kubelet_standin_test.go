@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -154,7 +155,11 @@ func TestKubeletStandinRunsFleetCharts(t *testing.T) {
 		if c := kubelet.Containers("helmops"); len(c) != 0 {
 			return fmt.Errorf("the stand-in still runs %+v", c)
 		}
-		if err := syscall.Kill(helmops[0].PID, 0); !errors.Is(err, syscall.ESRCH) {
+		process, err := os.FindProcess(helmops[0].PID)
+		if err == nil {
+			err = process.Signal(syscall.Signal(0))
+		}
+		if !errors.Is(err, os.ErrProcessDone) {
 			return fmt.Errorf("process %d still exists (%v)", helmops[0].PID, err)
 		}
 		return nil
