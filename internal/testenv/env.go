@@ -26,6 +26,13 @@
 // exactly one per environment runs jobs, normally the environment's own
 // process. Deployments deployed by bundles never become ready; use ConfigMaps
 // and the like where readiness matters.
+//
+// With Options.FleetInstall = FleetInstalledByProvider (`make testenv-up
+// FLEET_INSTALL=provider`) the upstream cluster starts bare: no Fleet CRDs,
+// configuration or controllers. Whoever installs Fleet's charts there gets
+// their Deployments in cattle-fleet-system run by a third stand-in, the
+// KubeletStandin (kubelet_standin.go), with the chart's commands,
+// environment and service accounts.
 package testenv
 
 import (
@@ -51,7 +58,24 @@ type Options struct {
 	Dir string
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+	// FleetInstall says who installs Fleet upstream; empty means the
+	// environment does (FleetInstalledByTestenv).
+	FleetInstall FleetInstall
 }
+
+// FleetInstall says who installs Fleet on the upstream cluster.
+type FleetInstall string
+
+const (
+	// FleetInstalledByTestenv: Start creates Fleet's CRDs and configuration
+	// and runs the controllers itself, the fastest way to a working Fleet.
+	FleetInstalledByTestenv FleetInstall = "testenv"
+	// FleetInstalledByProvider: a bare control plane without Fleet, whose
+	// Helm charts a test (or fleet_install) installs; the kubelet stand-in
+	// (KubeletStandin) runs the Deployments they create in
+	// cattle-fleet-system.
+	FleetInstalledByProvider FleetInstall = "provider"
+)
 
 // Env is a running control plane. Stop it when done.
 type Env struct {
@@ -66,6 +90,8 @@ type Env struct {
 	// KeepDir leaves Dir in place after Stop (set it when a test failed, so
 	// the logs can be read).
 	KeepDir bool
+	// FleetInstall says who installed Fleet upstream.
+	FleetInstall FleetInstall
 
 	log     io.Writer
 	ownsDir bool
@@ -73,6 +99,7 @@ type Env struct {
 	procs   []*process
 	extra   []*Cluster // clusters from StartDownstream
 	runner  func()     // stops the gitjob runner candidate
+	kubelet *KubeletStandin
 }
 
 // Start brings up the upstream cluster with Fleet and a bare downstream cluster.
@@ -82,7 +109,13 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		return nil, err
 	}
 	begin := time.Now()
-	e := &Env{Dir: opts.Dir, log: opts.Log, BinDir: opts.BinDir}
+	e := &Env{Dir: opts.Dir, log: opts.Log, BinDir: opts.BinDir, FleetInstall: opts.FleetInstall}
+	if e.FleetInstall == "" {
+		e.FleetInstall = FleetInstalledByTestenv
+	}
+	if e.FleetInstall != FleetInstalledByTestenv && e.FleetInstall != FleetInstalledByProvider {
+		return nil, fmt.Errorf("FleetInstall %q is neither %q nor %q", e.FleetInstall, FleetInstalledByTestenv, FleetInstalledByProvider)
+	}
 	if e.log == nil {
 		e.log = io.Discard
 	}
@@ -123,7 +156,11 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	if err = errors.Join(err, downErr); err != nil {
 		return nil, err
 	}
-	if err = e.startFleet(ctx); err != nil {
+	if e.FleetInstall == FleetInstalledByProvider {
+		if e.kubelet, err = e.startKubeletStandin(ctx, e.Upstream, SystemNamespace); err != nil {
+			return nil, err
+		}
+	} else if err = e.startFleet(ctx); err != nil {
 		return nil, err
 	}
 	e.startJobRunner()
@@ -135,13 +172,17 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 // unless KeepDir is set. Safe to call more than once.
 func (e *Env) Stop() {
 	e.mu.Lock()
-	procs, extra, runner := e.procs, e.extra, e.runner
-	e.procs, e.extra, e.runner = nil, nil, nil
+	procs, extra, runner, kubelet := e.procs, e.extra, e.runner, e.kubelet
+	e.procs, e.extra, e.runner, e.kubelet = nil, nil, nil, nil
 	e.mu.Unlock()
 	// The runner first: it releases its lease and ends its jobs while the
-	// upstream apiserver still answers.
+	// upstream apiserver still answers. Then the controllers the kubelet
+	// stand-in runs.
 	if runner != nil {
 		runner()
+	}
+	if kubelet != nil {
+		kubelet.Stop()
 	}
 	// Stop in reverse start order: controllers before the apiservers they talk to.
 	for i := len(procs) - 1; i >= 0; i-- {
@@ -165,6 +206,15 @@ func (e *Env) start(name, binary string, args, env []string, inherit ...*os.File
 	e.procs = append(e.procs, p)
 	e.mu.Unlock()
 	return p, nil
+}
+
+// Kubelet is the stand-in that runs Fleet's Deployments upstream when
+// FleetInstall is FleetInstalledByProvider; nil otherwise, and in an attached
+// environment (its server runs it).
+func (e *Env) Kubelet() *KubeletStandin {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.kubelet
 }
 
 func (e *Env) logf(format string, args ...any) {

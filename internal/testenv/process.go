@@ -26,13 +26,19 @@ type process struct {
 // The child inherits the open files in inherit (e.g. a held lock, which then
 // lasts as long as the child).
 func startProcess(logDir, name, bin string, args, env []string, inherit ...*os.File) (*process, error) {
-	logPath := filepath.Join(logDir, name+".log")
+	return launch(filepath.Join(logDir, name+".log"), name, "", bin, args, append(os.Environ(), env...), inherit...)
+}
+
+// launch starts bin with exactly the environment environ, in workDir (empty:
+// this process's), appending its output to logPath.
+func launch(logPath, name, workDir, bin string, args, environ []string, inherit ...*os.File) (*process, error) {
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = environ
+	cmd.Dir = workDir
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = ownProcessGroup()

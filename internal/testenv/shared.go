@@ -19,6 +19,8 @@ const (
 	EnvBin                  = "FLEET_TESTENV_BIN"
 	EnvUpstreamKubeconfig   = "FLEET_TESTENV_UPSTREAM_KUBECONFIG"
 	EnvDownstreamKubeconfig = "FLEET_TESTENV_DOWNSTREAM_KUBECONFIG"
+	// EnvFleetInstall is the environment's FleetInstall.
+	EnvFleetInstall = "FLEET_TESTENV_FLEET_INSTALL"
 )
 
 // Exports returns the shell exports that let other processes attach to e.
@@ -28,6 +30,7 @@ func (e *Env) Exports() map[string]string {
 		EnvBin:                  e.BinDir,
 		EnvUpstreamKubeconfig:   e.Upstream.Kubeconfig,
 		EnvDownstreamKubeconfig: e.Downstream.Kubeconfig,
+		EnvFleetInstall:         string(e.FleetInstall),
 		// The provider reads this, so terraform runs against upstream.
 		"KUBE_CONFIG_PATH": e.Upstream.Kubeconfig,
 	}
@@ -46,7 +49,10 @@ func Attach() (*Env, error) {
 	if err := CheckPlatform(); err != nil {
 		return nil, err
 	}
-	e := &Env{Dir: os.Getenv(EnvDir), BinDir: os.Getenv(EnvBin)}
+	e := &Env{Dir: os.Getenv(EnvDir), BinDir: os.Getenv(EnvBin), FleetInstall: FleetInstall(os.Getenv(EnvFleetInstall))}
+	if e.FleetInstall == "" { // an environment started before FleetInstall existed
+		e.FleetInstall = FleetInstalledByTestenv
+	}
 	if e.Dir == "" || e.BinDir == "" {
 		return nil, fmt.Errorf("%s is set, so %s and %s must be too", EnvUpstreamKubeconfig, EnvDir, EnvBin)
 	}
@@ -93,7 +99,7 @@ func AttachOrStart(ctx context.Context, opts Options) (*Env, error) {
 // WriteEnvFile writes the shell exports of Exports to path.
 func (e *Env) WriteEnvFile(path string) error {
 	var b strings.Builder
-	for _, k := range []string{EnvDir, EnvBin, EnvUpstreamKubeconfig, EnvDownstreamKubeconfig, "KUBE_CONFIG_PATH"} {
+	for _, k := range []string{EnvDir, EnvBin, EnvUpstreamKubeconfig, EnvDownstreamKubeconfig, EnvFleetInstall, "KUBE_CONFIG_PATH"} {
 		fmt.Fprintf(&b, "export %s=%q\n", k, e.Exports()[k])
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)

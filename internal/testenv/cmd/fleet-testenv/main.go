@@ -4,6 +4,7 @@
 // `make testenv-up`, `make demo` and `make test`, and stops it again.
 //
 //	fleet-testenv up   -dir .testenv   start it; returns once it is ready
+//	                   [-fleet-install provider]  bare: Fleet is installed by its charts (testenv.FleetInstalledByProvider)
 //	fleet-testenv down -dir .testenv   stop it and every process it started
 //	fleet-testenv status -dir .testenv exit 0 when it runs
 package main
@@ -32,6 +33,8 @@ func main() {
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	dir := fs.String("dir", ".testenv", "folder for the kubeconfigs, the env file, data and logs")
+	install := fs.String("fleet-install", string(testenv.FleetInstalledByTestenv),
+		"who installs Fleet upstream: testenv (its CRDs and controllers, started here) or provider (a bare control plane whose Fleet Deployments the kubelet stand-in runs)")
 	_ = fs.Parse(os.Args[2:])
 	abs, err := filepath.Abs(*dir)
 	if err != nil {
@@ -39,9 +42,9 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "up":
-		err = up(abs)
+		err = up(abs, *install)
 	case "serve":
-		err = serve(abs)
+		err = serve(abs, testenv.FleetInstall(*install))
 	case "down":
 		err = down(abs)
 	case "status":
@@ -60,7 +63,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: fleet-testenv up|down|status [-dir .testenv]")
+	fmt.Fprintln(os.Stderr, "usage: fleet-testenv up|down|status [-dir .testenv] [-fleet-install testenv|provider]")
 	os.Exit(2)
 }
 
@@ -75,7 +78,7 @@ func logFile(dir string) string { return filepath.Join(dir, "testenv.log") }
 
 // up starts `serve` detached from this process and follows its log until the
 // environment is ready or the server has failed.
-func up(dir string) error {
+func up(dir, install string) error {
 	if pid, ok := running(dir); ok {
 		fmt.Printf("testenv already running (pid %d); env: %s\n", pid, envFile(dir))
 		return nil
@@ -93,7 +96,7 @@ func up(dir string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "serve", "-dir", dir)
+	cmd := exec.Command(self, "serve", "-dir", dir, "-fleet-install", install)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
@@ -124,12 +127,12 @@ func up(dir string) error {
 }
 
 // serve runs the environment in the foreground until SIGTERM or SIGINT.
-func serve(dir string) error {
+func serve(dir string, install testenv.FleetInstall) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	runDir := filepath.Join(dir, "run")
 	_ = os.RemoveAll(runDir)
-	env, err := testenv.Start(ctx, testenv.Options{Dir: runDir, Log: os.Stdout})
+	env, err := testenv.Start(ctx, testenv.Options{Dir: runDir, Log: os.Stdout, FleetInstall: install})
 	if err != nil {
 		return err
 	}

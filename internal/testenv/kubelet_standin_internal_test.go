@@ -1,0 +1,49 @@
+package testenv
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// The stand-in finds the Fleet binary an image names under any registry, and
+// runs a container's command and args as the container runtime would.
+func TestKubeletStandinContainerCommand(t *testing.T) {
+	s := &KubeletStandin{binDir: "/bin-dir", release: "v0.16.0"}
+	for _, tc := range []struct {
+		container corev1.Container
+		binary    string
+		args      []string
+		refused   string
+	}{
+		{container: corev1.Container{Image: "rancher/fleet:v0.16.0", Command: []string{"fleetcontroller"}, Args: []string{"gitjob", "--debug"}},
+			binary: "fleetcontroller", args: []string{"gitjob", "--debug"}},
+		{container: corev1.Container{Image: "registry.corp:5000/rancher/fleet:v0.16.0", Command: []string{"/usr/bin/fleet"}, Args: []string{"apply"}},
+			binary: "fleetcli", args: []string{"apply"}},
+		{container: corev1.Container{Image: "docker.io/rancher/fleet-agent:v0.16.0"}, binary: "fleetagent", args: []string{}},
+		{container: corev1.Container{Image: "mirror/rancher/fleet:v0.16.0@sha256:0123", Args: []string{"fleetcontroller", "cleanup"}},
+			binary: "fleetcontroller", args: []string{"cleanup"}},
+		{container: corev1.Container{Image: "rancher/fleet:v0.15.0"}, refused: "is not Fleet v0.16.0"},
+		{container: corev1.Container{Image: "rancher/fleet"}, refused: "is not Fleet v0.16.0"},
+		{container: corev1.Container{Image: "rancher/fleetx:v0.16.0"}, refused: "is not a Fleet image"},
+		{container: corev1.Container{Image: "rancher/fleet-agent:v0.16.0", Command: []string{"fleetcontroller"}}, refused: `has no executable "fleetcontroller"`},
+	} {
+		binary, args, err := s.containerCommand(tc.container)
+		if tc.refused != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.refused) {
+				t.Errorf("%s %v: error %v, want one saying %q", tc.container.Image, tc.container.Command, err, tc.refused)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.container.Image, err)
+			continue
+		}
+		if want := filepath.Join("/bin-dir", tc.binary); binary != want || !slices.Equal(args, tc.args) {
+			t.Errorf("%s %v %v: runs %s %q, want %s %q", tc.container.Image, tc.container.Command, tc.container.Args, binary, args, want, tc.args)
+		}
+	}
+}
