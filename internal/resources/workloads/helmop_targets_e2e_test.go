@@ -111,10 +111,11 @@ func TestAccHelmOpTargetsE2E(t *testing.T) {
 				// A target that excludes green, before the one that selects it.
 				Config: f.config(`
     { name = "not-green", cluster_group = "green", do_not_deploy = true },`+perGroup, ""),
+				// (Not desired_ready_clusters: Fleet v0.16 may keep counting green
+				// in the HelmOp's status for minutes after its Bundle dropped it.)
 				Check: resource.ComposeAggregateTestCheckFunc(
 					f.release(f.blue, map[string]string{"v": "blue", "extra": "base", "chart": "2.0.0"}),
 					f.releaseGone(f.green),
-					resource.TestCheckResourceAttr("fleet_helmop.targets", "desired_ready_clusters", "1"),
 				),
 			},
 			{
