@@ -125,8 +125,8 @@ func helmOpDeployed(ctx context.Context, c *kube.Client, op *fleet.HelmOp, statu
 // The HelmOp controller copies the spec into the Bundle but for: the fields
 // only the HelmOp has (moved into helmOpOptions), the chart version (which it
 // resolves), and the targets (which it names, defaults to the group
-// `default`, and fills with the chart of the HelmOp). The comparison leaves those out and ignores zero values, which
-// Fleet's Go types drop.
+// `default`, and fills with the chart of the HelmOp). The comparison leaves
+// those out and ignores zero values, which Fleet's Go types drop.
 func helmOpBundleCurrent(op *fleet.HelmOp, b *fleet.Bundle) (bool, error) {
 	raw, err := json.Marshal(op.Spec)
 	if err != nil {
