@@ -14,6 +14,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/compat"
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
 )
 
@@ -221,8 +222,8 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 			fmt.Sprintf("%s. If it was uninstalled, refresh (terraform apply -refresh-only) to plan a new installation.", err))
 		return
 	}
-	if releaseStatus(current).IsPending() {
-		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "The fleet-agent release is pending", pendingError(current).Error())
+	if helmchart.Status(current).IsPending() {
+		resp.Diagnostics.AddAttributeError(downstream.KubernetesPath, "The fleet-agent release is pending", helmchart.PendingError(current, agentReleaseName, agentNamespace).Error())
 		return
 	}
 	adoptedBy, err := adoptingRelease(ctx, down)
@@ -253,7 +254,7 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	vals := chartValues(managed, registrationFromRelease(current.Config))
 	// An upgrade that changes nothing would only add a revision; after
 	// adoption any upgrade would fight Fleet's release.
-	if adoptedBy == "" && (releaseStatus(current) != release.StatusDeployed || releaseChartVersion(current) != ch.Metadata.Version ||
+	if adoptedBy == "" && (helmchart.Status(current) != release.StatusDeployed || helmchart.ChartVersion(current) != ch.Metadata.Version ||
 		!sameValues(current.Config, vals) || (plan.ImagePullSecret == nil) != (state.ImagePullSecret == nil)) {
 		rel, err = upgradeAgent(ctx, helm, ch, vals, plan.ImagePullSecret != nil)
 		if err != nil {

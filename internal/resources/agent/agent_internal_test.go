@@ -14,6 +14,7 @@ import (
 
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 )
 
@@ -184,19 +185,6 @@ spec:
 	}
 }
 
-func TestChartVersionMatches(t *testing.T) {
-	for _, c := range []struct {
-		version, want string
-		ok            bool
-	}{
-		{"0.16.0", "0.16.0", true}, {"0.16.2", "~0.16", true}, {"0.17.0", "~0.16", false}, {"dev", "dev", true}, {"dev", "~0.16", false},
-	} {
-		if got := chartVersionMatches(c.version, c.want); got != c.ok {
-			t.Errorf("chartVersionMatches(%q, %q) = %v", c.version, c.want, got)
-		}
-	}
-}
-
 // TestOddReleaseRecords: a release record without info or chart metadata
 // (hand-edited or truncated storage Secret) is read without a panic, and
 // never matches the state.
@@ -217,7 +205,7 @@ func TestOddReleaseRecords(t *testing.T) {
 			}
 		})
 	}
-	pending := pendingError(&release.Release{Info: &release.Info{Status: release.StatusPendingUpgrade}}).Error()
+	pending := helmchart.PendingError(&release.Release{Info: &release.Info{Status: release.StatusPendingUpgrade}}, agentReleaseName, agentNamespace).Error()
 	if !strings.Contains(pending, "is pending-upgrade") || !strings.Contains(pending, "helm -n cattle-fleet-system rollback fleet-agent") {
 		t.Errorf("pending error: %s", pending)
 	}

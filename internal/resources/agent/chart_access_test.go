@@ -18,6 +18,7 @@ import (
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/repo"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
 	"github.com/fleetform/terraform-provider-fleet/internal/testenv"
 )
 
@@ -176,7 +177,7 @@ func assertChartError(t *testing.T, m *agentChartModel, password, summary string
 		return
 	}
 	t.Logf("%s: %v", summary, err)
-	if got := chartErrorSummary(err); got != summary {
+	if got := helmchart.ErrorSummary(err); got != summary {
 		t.Errorf("summary %q, want %q: %v", got, summary, err)
 	}
 	for _, f := range fragments {

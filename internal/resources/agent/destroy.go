@@ -8,6 +8,7 @@ import (
 
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
 )
 
@@ -45,7 +46,7 @@ func (r *agentResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 	helm, err := newHelm(down.RESTConfig(ctx))
 	if err == nil {
-		err = uninstallAgent(ctx, helm)
+		err = helmchart.Uninstall(ctx, helm, agentReleaseName, agentNamespace)
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot uninstall the fleet-agent chart", err.Error())

@@ -14,6 +14,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework/flex"
+	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
@@ -83,7 +84,7 @@ func (m *agentModel) flattenImported(ctx context.Context, upstream *kube.Client,
 		name = rel.Chart.Metadata.Name
 	}
 	m.Chart = &agentChartModel{
-		ChartName: types.StringValue(name), Version: types.StringValue(releaseChartVersion(rel)),
+		ChartName: types.StringValue(name), Version: types.StringValue(helmchart.ChartVersion(rel)),
 		Repository: types.StringNull(), Path: types.StringNull(),
 		CABundle: types.StringNull(), Username: types.StringNull(), PasswordWO: types.StringNull(),
 		PasswordWOVersion: types.Int64Null(), InsecureSkipTLSVerify: types.BoolNull(),

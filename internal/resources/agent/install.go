@@ -19,6 +19,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 )
 
@@ -76,7 +77,7 @@ func prepareAgentWrite(ctx context.Context, upstream *kube.Client, config tfsdk.
 	}
 	var err error
 	if in.chart, err = loadAgentChart(plan.Chart, chartPassword); err != nil {
-		diags.AddAttributeError(chartPath, chartErrorSummary(err), err.Error())
+		diags.AddAttributeError(chartPath, helmchart.ErrorSummary(err), err.Error())
 		return nil, diags
 	}
 	if plan.AgentProxy != nil && !chartSetsProxy(in.chart) {
@@ -124,8 +125,8 @@ func conflictPath(m agentModel) path.Path {
 }
 
 func (m *agentModel) setRelease(rel *release.Release) {
-	m.ReleaseStatus = types.StringValue(releaseStatus(rel).String())
-	m.ChartVersion = types.StringValue(releaseChartVersion(rel))
+	m.ReleaseStatus = types.StringValue(helmchart.Status(rel).String())
+	m.ChartVersion = types.StringValue(helmchart.ChartVersion(rel))
 }
 
 // syncKubeconfig stores kubeconfig_wo unless the Secret holds it with its
@@ -249,7 +250,9 @@ func (r *agentResource) install(ctx context.Context, in *agentWriteInputs, inst 
 	before := time.Now()
 	rel, err := installAgent(ctx, inst.helm, in.chart, chartValues(managed, reg.values()), plan.ImagePullSecret != nil)
 	if err != nil {
-		written.add(func(ctx context.Context) error { return uninstallAgent(ctx, inst.helm) })
+		written.add(func(ctx context.Context) error {
+			return helmchart.Uninstall(ctx, inst.helm, agentReleaseName, agentNamespace)
+		})
 		diags.AddError("Cannot install the fleet-agent chart", err.Error())
 		return fail()
 	}

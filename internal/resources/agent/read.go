@@ -17,6 +17,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
 )
@@ -62,7 +63,7 @@ func (r *agentResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	rel, err := lastRelease(helm)
-	if errors.Is(err, framework.ErrNotFound) || (err == nil && releaseStatus(rel) == release.StatusUninstalled) {
+	if errors.Is(err, framework.ErrNotFound) || (err == nil && helmchart.Status(rel) == release.StatusUninstalled) {
 		resp.Diagnostics.Append(releaseGoneWarning(down.Host(), target, state.Kubernetes))
 		resp.State.RemoveResource(ctx)
 		return
