@@ -105,7 +105,7 @@ func TestInvalidAgentInput(t *testing.T) {
 		"two sources": {[]string{`chart = { path = "/c", repository = "https://charts.example.com" }`},
 			[]string{"Conflicting chart sources", "Set chart.repository or chart.path, not both."}},
 		"no source": {[]string{`chart = { version = "0.16.0" }`},
-			[]string{"Missing chart source", "Set chart.repository (with chart.chart) or chart.path."}},
+			[]string{"Missing chart source", "Set chart.repository or chart.path."}},
 		"repository scheme": {[]string{`chart = { repository = "ftp://charts.example.com" }`},
 			[]string{"Attribute chart.repository:", "is neither an http(s):// chart repository URL nor an oci:// registry path"}},
 		"chart ca_bundle": {[]string{`chart = { repository = "oci://registry.corp/charts", ca_bundle = "not a certificate" }`},
