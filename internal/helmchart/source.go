@@ -1,3 +1,7 @@
+// Package helmchart is what the resources that install Fleet's Helm charts
+// (fleet_agent, fleet_install) share: loading a chart from a repository, an
+// OCI registry or a path, Helm's action configuration and release records,
+// and chart values.
 package helmchart
 
 import (

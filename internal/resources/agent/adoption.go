@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
+	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
 )
 
 // Once the agent registered, Fleet adopts it: it deploys its own bundle
@@ -48,9 +49,9 @@ func adoptingRelease(ctx context.Context, d *downstream.Cluster) (string, error)
 // chart and differ between state and plan.
 func chartChanges(state, plan *agentModel) []string {
 	var changed []string
-	stateValues, err1 := parseChartValues(state.Values.ValueString())
-	planValues, err2 := parseChartValues(plan.Values.ValueString())
-	if err1 != nil || err2 != nil || !sameValues(stateValues, planValues) {
+	stateValues, err1 := helmchart.ParseValues(state.Values.ValueString())
+	planValues, err2 := helmchart.ParseValues(plan.Values.ValueString())
+	if err1 != nil || err2 != nil || !helmchart.SameValues(stateValues, planValues) {
 		changed = append(changed, "values")
 	}
 	if (state.Chart == nil) != (plan.Chart == nil) || (plan.Chart != nil && (!state.Chart.Repository.Equal(plan.Chart.Repository) ||

@@ -255,7 +255,7 @@ func (r *agentResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	// An upgrade that changes nothing would only add a revision; after
 	// adoption any upgrade would fight Fleet's release.
 	if adoptedBy == "" && (helmchart.Status(current) != release.StatusDeployed || helmchart.ChartVersion(current) != ch.Metadata.Version ||
-		!sameValues(current.Config, vals) || (plan.ImagePullSecret == nil) != (state.ImagePullSecret == nil)) {
+		!helmchart.SameValues(current.Config, vals) || (plan.ImagePullSecret == nil) != (state.ImagePullSecret == nil)) {
 		rel, err = upgradeAgent(ctx, helm, ch, vals, plan.ImagePullSecret != nil)
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot upgrade the fleet-agent chart", err.Error())

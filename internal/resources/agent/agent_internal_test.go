@@ -41,7 +41,7 @@ func TestAgentManagedValues(t *testing.T) {
 		// The chart's one proxy is the HTTPS one, which reaches the management cluster.
 		"proxy": "http://secure:3128", "noProxy": ".svc",
 	}
-	if !sameValues(got, want) {
+	if !helmchart.SameValues(got, want) {
 		t.Fatalf("managed values\n got %v\nwant %v", got, want)
 	}
 
@@ -49,11 +49,11 @@ func TestAgentManagedValues(t *testing.T) {
 	// and a release with them matches the state that installed it.
 	reg := agentRegistration{Token: "secret", TokenName: "t", ClusterNamespace: "ns", SystemRegistrationNamespace: "sys"}
 	release := chartValues(got, reg.values())
-	if sameValues(release, got) || !sameValues(withoutKeys(release, registrationValueKeys), got) {
+	if helmchart.SameValues(release, got) || !helmchart.SameValues(withoutKeys(release, registrationValueKeys), got) {
 		t.Fatal("the drift check must compare all but the token's values")
 	}
 	// An import reads back only what `values` had set.
-	if user := userValues(release); !sameValues(user, map[string]any{"agent": map[string]any{"replicas": 2}, "global": map[string]any{"cattle": map[string]any{"other": "x"}}}) {
+	if user := userValues(release); !helmchart.SameValues(user, map[string]any{"agent": map[string]any{"replicas": 2}, "global": map[string]any{"cattle": map[string]any{"other": "x"}}}) {
 		t.Fatalf("user values: %v", user)
 	}
 }

@@ -48,7 +48,7 @@ func (m *agentModel) releaseMatches(rel *release.Release) bool {
 		return false
 	}
 	managed, err := m.managedValues()
-	return err == nil && sameValues(withoutKeys(rel.Config, registrationValueKeys), managed)
+	return err == nil && helmchart.SameValues(withoutKeys(rel.Config, registrationValueKeys), managed)
 }
 
 // flattenImported fills what an import can read back: from the release
@@ -67,7 +67,7 @@ func (m *agentModel) flattenImported(ctx context.Context, upstream *kube.Client,
 	m.APIServerURL, m.APIServerCA = str(valueAPIServerURL), str(valueAPIServerCA)
 	m.AgentTLSMode = str(valueAgentTLSMode)
 	m.SystemDefaultRegistry = types.StringNull()
-	if v, ok := lookupNested(config, systemDefaultRegistryPath); ok {
+	if v, ok := helmchart.LookupNested(config, systemDefaultRegistryPath); ok {
 		s, _ := v.(string)
 		m.SystemDefaultRegistry = flex.StringOrNull(s)
 	}

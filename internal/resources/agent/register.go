@@ -1,6 +1,5 @@
 // Package agent holds fleet_agent: agent-initiated registration, which installs the
-// fleet-agent Helm chart into a downstream cluster. It is the only package that
-// imports Helm.
+// fleet-agent Helm chart into a downstream cluster.
 package agent
 
 import (

@@ -157,7 +157,7 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 					"`apiServerCA`, `clientID`, `agentTLSMode`, `proxy`, `noProxy`, " +
 					"`global.cattle.systemDefaultRegistry`) or come from the token (`token`, `tokenName`, " +
 					"`clusterNamespace`, `systemRegistrationNamespace`) are refused.",
-				Validators: []validator.String{chartValuesValidator{}},
+				Validators: []validator.String{chartValuesValidator},
 			},
 			"api_server_url": schema.StringAttribute{
 				Optional: true, Computed: true,

@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
 )
 
 // FuzzChartValues: the chart values fleet_agent installs (managedValues and
@@ -25,7 +27,7 @@ func FuzzChartValues(f *testing.F) {
 			t.Skip("Terraform strings are UTF-8")
 		}
 		var resp validator.StringResponse
-		chartValuesValidator{}.ValidateString(context.Background(),
+		chartValuesValidator.ValidateString(context.Background(),
 			validator.StringRequest{Path: path.Root("values"), ConfigValue: types.StringValue(values)}, &resp)
 		if resp.Diagnostics.HasError() {
 			return
@@ -39,9 +41,9 @@ func FuzzChartValues(f *testing.F) {
 		for _, k := range registrationValueKeys {
 			registration[k] = "from-the-token"
 		}
-		want, _ := parseChartValues(values)
+		want, _ := helmchart.ParseValues(values)
 		got := userValues(chartValues(managed, registration))
-		if !sameValues(withoutEmptyMaps(got), withoutEmptyMaps(want)) {
+		if !helmchart.SameValues(withoutEmptyMaps(got), withoutEmptyMaps(want)) {
 			t.Errorf("values %q (system_default_registry %q) read back as %v", values, registry, got)
 		}
 	})
