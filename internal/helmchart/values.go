@@ -142,3 +142,19 @@ func nonMappingOn(m map[string]any, path []string) string {
 	}
 	return ""
 }
+
+// WithoutPaths returns a deep copy of m without the values at paths (and
+// the maps that leaves empty): the part of a release's values that came
+// from a values attribute.
+func WithoutPaths(m map[string]any, paths [][]string) map[string]any {
+	out := map[string]any{}
+	if n, err := NormalizeJSON(m); err == nil {
+		if nm, ok := n.(map[string]any); ok {
+			out = nm
+		}
+	}
+	for _, p := range paths {
+		DeleteNested(out, p)
+	}
+	return out
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/airgap"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/fleetversion"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/install"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/kubesphere"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/rancher"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/tenancy"
@@ -22,7 +23,7 @@ import (
 func Resources() []func() resource.Resource {
 	return slices.Concat(
 		workloads.Resources(), tenancy.Resources(), clusters.Resources(),
-		agent.Resources(), rancher.Resources(), airgap.Resources(), kubesphere.Resources(),
+		agent.Resources(), rancher.Resources(), airgap.Resources(), kubesphere.Resources(), install.Resources(),
 	)
 }
 

@@ -147,11 +147,7 @@ func withoutKeys(m map[string]any, keys []string) map[string]any {
 // userValues is the part of a release's values that came from `values`:
 // all but the resource's own and the token's. Import uses it.
 func userValues(config map[string]any) map[string]any {
-	out := withoutKeys(config, nil)
-	for _, p := range reservedValuePaths {
-		helmchart.DeleteNested(out, p)
-	}
-	return out
+	return helmchart.WithoutPaths(config, reservedValuePaths)
 }
 
 // chartValuesValidator checks `values` offline: an object that leaves the

@@ -1,0 +1,238 @@
+package install
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
+	"github.com/fleetform/terraform-provider-fleet/internal/validate"
+)
+
+// installModel is the state of fleet_install.
+type installModel struct {
+	ID                    types.String   `tfsdk:"id"`
+	Chart                 *chartModel    `tfsdk:"chart"`
+	Namespace             types.String   `tfsdk:"namespace"`
+	Proxy                 *proxyModel    `tfsdk:"proxy"`
+	SystemDefaultRegistry types.String   `tfsdk:"system_default_registry"`
+	ImagePullSecrets      types.List     `tfsdk:"image_pull_secrets"`
+	APIServerURL          types.String   `tfsdk:"api_server_url"`
+	APIServerCA           types.String   `tfsdk:"api_server_ca"`
+	AgentTLSMode          types.String   `tfsdk:"agent_tls_mode"`
+	BootstrapLocalCluster types.Bool     `tfsdk:"bootstrap_local_cluster"`
+	GitOps                types.Bool     `tfsdk:"gitops"`
+	HelmOps               types.Bool     `tfsdk:"helmops"`
+	ExtraEnv              types.Map      `tfsdk:"extra_env"`
+	Values                types.String   `tfsdk:"values"`
+	AllowDowngrade        types.Bool     `tfsdk:"allow_downgrade"`
+	ForceDestroy          types.Bool     `tfsdk:"force_destroy"`
+	DeleteCRDs            types.Bool     `tfsdk:"delete_crds"`
+	FleetVersion          types.String   `tfsdk:"fleet_version"`
+	ChartVersion          types.String   `tfsdk:"chart_version"`
+	ReleaseStatus         types.String   `tfsdk:"release_status"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+}
+
+// chartModel says where the fleet-crd and fleet charts come from.
+type chartModel struct {
+	Repository            types.String `tfsdk:"repository"`
+	Version               types.String `tfsdk:"version"`
+	Path                  types.String `tfsdk:"path"`
+	CABundle              types.String `tfsdk:"ca_bundle"`
+	Username              types.String `tfsdk:"username"`
+	PasswordWO            types.String `tfsdk:"password_wo"`
+	PasswordWOVersion     types.Int64  `tfsdk:"password_wo_version"`
+	InsecureSkipTLSVerify types.Bool   `tfsdk:"insecure_skip_tls_verify"`
+}
+
+// proxyModel is agent_proxy's shape and the proxy's CA.
+type proxyModel struct {
+	agentspec.ProxyModel
+	CACert types.String `tfsdk:"ca_cert"`
+}
+
+var chartPath = path.Root("chart")
+
+func installSchema(timeoutsBlock schema.Block) schema.Schema {
+	proxy := agentspec.ProxyAttribute("The proxy of the Fleet controllers (the chart's `proxy`, `noProxy` and " +
+		"`proxyCACert`): they reach git servers, Helm and OCI registries through it, and the git jobs inherit it. The chart " +
+		"has one proxy URL for HTTP and HTTPS: `https_proxy`, else `http_proxy` (both set must be equal). Agents do not " +
+		"inherit it: give them `agent_proxy` on `fleet_cluster` or `fleet_agent`.")
+	proxy.Attributes["ca_cert"] = schema.StringAttribute{
+		Optional: true,
+		Description: "PEM CA of an HTTPS proxy that intercepts TLS (`proxyCACert`, the variable `PROXY_CA_BUNDLE`): git " +
+			"cloning, chart downloads and OCI storage trust it. Fleet v0.16 and later; with an older chart the apply fails.",
+		Validators: []validator.String{validate.PEMCertificates()},
+	}
+	proxy.Validators = []validator.Object{oneProxyURL{}}
+	return schema.Schema{
+		Description: "Installs Fleet into the management cluster the provider connects to, standalone (without " +
+			"Rancher): the `fleet-crd` Helm chart, then the `fleet` chart, as releases of those names in `namespace`, " +
+			"and waits until the CRDs are established and the controllers are available. An upgrade installs the CRD " +
+			"chart first; a downgrade is refused unless `allow_downgrade`.\n\n" +
+			"**Air-gapped sites** take the charts from a private OCI registry (`chart`, with `ca_bundle` and " +
+			"`username`/`password_wo`), the images from `system_default_registry` with `image_pull_secrets`, and reach " +
+			"the outside through `proxy`.\n\n" +
+			"**Where Fleet is already installed** the create fails and says so: by Rancher (which installs and upgrades " +
+			"Fleet itself; manage Fleet's objects with the other resources), or by Helm outside Terraform (import it).\n\n" +
+			"**Drift.** Refresh reads both releases: one uninstalled outside Terraform leaves the state (the plan " +
+			"installs it again); one upgraded or changed outside Terraform shows as a change of `chart.version` or of " +
+			"the values' attributes, which the apply reverts.\n\n" +
+			"**Destroy** uninstalls the `fleet` release, and is refused while the cluster holds Fleet objects that users " +
+			"created (GitRepos, HelmOps, Clusters and ClusterGroups outside `fleet-local`, registration tokens), which " +
+			"it lists, unless `force_destroy`. The CRDs stay (the `fleet-crd` release is kept) unless `delete_crds`: " +
+			"deleting them deletes every Fleet object. Import with the namespace, e.g. `cattle-fleet-system`.\n\n" +
+			"**The state** holds no secret: `chart.password_wo` is write-only, and `image_pull_secrets` names Secrets.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:      true,
+				Description:   "The namespace Fleet is installed in; also the import ID.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"chart": schema.SingleNestedAttribute{
+				Required: true,
+				Description: "Where the `fleet-crd` and `fleet` charts come from, both of the same `version`: a chart " +
+					"repository (`https://rancher.github.io/fleet-helm-charts/`, or an OCI registry path holding both, " +
+					"`oci://registry.corp/charts`), or a local folder (`path`). Terraform's machine downloads them; nothing " +
+					"is written to Helm's configuration or cache. Only create and update download the charts.",
+				Attributes: agentspec.ChartSourceAttributes("A local folder holding the two charts as folders named " +
+					"`fleet-crd` and `fleet`, as in Fleet's source (`charts/`) or unpacked from the release's chart archives."),
+				Validators: []validator.Object{agentspec.ChartSourceValidator{}},
+			},
+			"namespace": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Default:       stringdefault.StaticString(defaultNamespace),
+				Description:   "Namespace of the controllers and of the two Helm releases (default `" + defaultNamespace + "`). Changing it reinstalls Fleet.",
+				Validators:    []validator.String{validate.NamespaceName()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"proxy": proxy,
+			"system_default_registry": schema.StringAttribute{
+				Optional: true,
+				Description: "Registry prefixing every Fleet image (`global.cattle.systemDefaultRegistry`), the " +
+					"controllers' and the agents' they deploy, e.g. `registry.corp:5000`. A Cluster's `private_repo_url` " +
+					"replaces it for that cluster's agent.",
+				Validators: []validator.String{validate.RegistryServer()},
+			},
+			"image_pull_secrets": schema.ListAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				Description: "Names of `kubernetes.io/dockerconfigjson` Secrets in `namespace` for pulling the images " +
+					"(`global.cattle.imagePullSecrets`), e.g. one `fleet_registry` writes. Fleet copies them downstream for " +
+					"the agents of Clusters without `agent_pull_secrets`. Fleet v0.16 and later; with an older chart the apply fails.",
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
+					listvalidator.ValueStringsAre(validate.ResourceName())},
+			},
+			"api_server_url": schema.StringAttribute{
+				Optional: true,
+				Description: "URL of this cluster's API as agents reach it (`apiServerURL`), written into the " +
+					"registration values Fleet gives agents. Needed for agent-initiated registration (`fleet_agent`).",
+				Validators: []validator.String{validate.HTTPURL()},
+			},
+			"api_server_ca": schema.StringAttribute{
+				Optional:    true,
+				Description: "PEM CA of that API (`apiServerCA`); unset, agents trust the system's CAs.",
+				Validators:  []validator.String{validate.PEMCertificates()},
+			},
+			"agent_tls_mode": schema.StringAttribute{
+				Optional: true,
+				Description: "How agents verify that API (`agentTLSMode`): `system-store` (the OS CAs as well as " +
+					"`api_server_ca`, the chart's default) or `strict` (only `api_server_ca`).",
+				Validators: []validator.String{stringvalidator.OneOf("system-store", "strict")},
+			},
+			"bootstrap_local_cluster": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				Description: "Register the management cluster itself as the Cluster `local` in `fleet-local` and run an " +
+					"agent there (`bootstrap.enabled`, default `true`).",
+			},
+			"gitops": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				Description: "Run the gitjob controller, which serves GitRepos (`gitops.enabled`, default `true`).",
+			},
+			"helmops": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				Description: "Run the HelmOps controller, which serves HelmOps (`helmops.enabled`, default `true`).",
+			},
+			"extra_env": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				Description: "Extra environment variables of the controllers (`extraEnv`: fleet-controller, " +
+					"fleet-agentmanagement, gitjob, helmops), e.g. `{ OCI_STORAGE = \"false\" }`. The chart gives " +
+					"fleet-agentmanagement, which connects to downstream clusters, no `proxy`: set the proxy variables here for it.",
+				Validators: []validator.Map{validate.EnvVarName()},
+			},
+			"values": schema.StringAttribute{
+				Optional: true,
+				Description: "Extra values of the `fleet` chart, YAML or JSON (e.g. `yamlencode({ controller = { replicas = 2 } })`), " +
+					"merged under the values the resource sets: those with an attribute here are refused.",
+				Validators: []validator.String{valuesValidator},
+			},
+			"allow_downgrade": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				Description: "Allow installing an older chart version than the installed one (default `false`). Fleet does not support " +
+					"downgrades: the CRDs of the newer release stay, and objects may hold fields the older one drops.",
+			},
+			"force_destroy": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				Description: "Let destroy uninstall Fleet while users' Fleet objects exist (default `false`). Their deployments stay in " +
+					"the downstream clusters, unmanaged.",
+			},
+			"delete_crds": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				Description: "Let destroy also uninstall the `fleet-crd` release (default `false`), which deletes Fleet's CRDs and with " +
+					"them every GitRepo, HelmOp, Cluster and Bundle of the cluster.",
+			},
+			"fleet_version": schema.StringAttribute{
+				Computed:      true,
+				Description:   "The Fleet release installed: the `fleet` chart's `appVersion`.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"chart_version": schema.StringAttribute{
+				Computed:      true,
+				Description:   "Version of the installed `fleet` chart.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"release_status": schema.StringAttribute{
+				Computed: true,
+				Description: "Status of the `fleet` release (`deployed`, `failed`, ...). Anything but `deployed`, " +
+					"or a `fleet-crd` release that is not deployed, plans an upgrade.",
+			},
+		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock},
+	}
+}
+
+// oneProxyURL refuses different http_proxy and https_proxy: the chart has
+// one proxy value for both.
+type oneProxyURL struct{}
+
+func (oneProxyURL) Description(context.Context) string {
+	return "http_proxy and https_proxy, when both are set, must be equal"
+}
+
+func (v oneProxyURL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (oneProxyURL) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	attrs := req.ConfigValue.Attributes()
+	h, s := attrs["http_proxy"], attrs["https_proxy"]
+	if h == nil || s == nil || h.IsNull() || s.IsNull() || h.IsUnknown() || s.IsUnknown() || h.Equal(s) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path.AtName("http_proxy"), "Two proxy URLs",
+		validate.Detail(req.Path.AtName("http_proxy"), "The fleet chart has one proxy URL (proxy) for HTTP and HTTPS: "+
+			"set http_proxy and https_proxy to the same URL, or only one of them."))
+}
