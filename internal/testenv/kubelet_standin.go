@@ -34,9 +34,10 @@ import (
 // stopped when the Deployment is deleted or scaled to 0, and replaced when its
 // pod template changes.
 //
-// It does not run images, pods, probes, init containers, volumes (each pod
-// gets a folder for TMPDIR and HOME instead of its emptyDirs), resource
-// limits, or $(VAR) references in values; a pod has no network of its own,
+// Each pod also exists as a Pod object with the status a kubelet would
+// report (kubelet_standin_podobject.go). It does not run images, probes,
+// init containers, volumes (each pod gets a folder for TMPDIR and HOME
+// instead of its emptyDirs), resource limits, or $(VAR) references in values; a pod has no network of its own,
 // so the processes share the loopback interface (see isolateListeners), and
 // the host name, which is why one pod runs whatever spec.replicas says:
 // Fleet's leader election takes the host name as identity, and two replicas
@@ -190,6 +191,9 @@ func (s *KubeletStandin) reconcile(ctx context.Context, name string) error {
 	}
 	if d.DeletionTimestamp != nil || (d.Spec.Replicas != nil && *d.Spec.Replicas == 0) {
 		s.replacePod(name, nil)
+		if err := s.syncPodObject(ctx, d, nil); err != nil {
+			return err
+		}
 		return s.writeStatus(ctx, d, nil)
 	}
 	hash, err := templateHash(d.Spec.Template)
@@ -206,6 +210,9 @@ func (s *KubeletStandin) reconcile(ctx context.Context, name string) error {
 		}
 		s.replacePod(name, pod)
 		pod.start(s)
+	}
+	if err := s.syncPodObject(ctx, d, pod); err != nil {
+		return err
 	}
 	return s.writeStatus(ctx, d, pod)
 }

@@ -76,6 +76,14 @@ func TestKubeletStandinRunsFleetCharts(t *testing.T) {
 	for _, name := range []string{"fleet-controller", "gitjob", "helmops"} {
 		waitAvailable(t, deployments, name, corev1.ConditionTrue, "")
 	}
+	// Each pod is a Pod object too, with the status a kubelet reports.
+	pods, err := up.Core.CoreV1().Pods(testenv.SystemNamespace).List(ctx, metav1.ListOptions{LabelSelector: "app=fleet-controller"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pods.Items) != 1 || pods.Items[0].Status.Phase != corev1.PodRunning || len(pods.Items[0].Status.ContainerStatuses) != 3 {
+		t.Fatalf("fleet-controller pods %+v, want one Running with three containers", pods.Items)
+	}
 	controller, err := deployments.Get(ctx, "fleet-controller", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +144,7 @@ func TestKubeletStandinRunsFleetCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitAvailable(t, deployments, "gitjob", corev1.ConditionFalse, "unknown flag: --no-such-flag")
+	waitPodWaiting(t, up, "gitjob", "CrashLoopBackOff", "unknown flag: --no-such-flag")
 	eventually(t, time.Minute, "the crashing gitjob container is restarted", func(context.Context) error {
 		if c := kubelet.Containers("gitjob"); len(c) != 1 || c[0].Restarts < 2 {
 			return fmt.Errorf("containers %+v, want gitjob restarted twice", c)
@@ -171,6 +180,7 @@ func TestKubeletStandinRunsFleetCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitAvailable(t, deployments, "fleet-controller", corev1.ConditionFalse, "rancher/fleet:v0.0.1 is not Fleet "+version)
+	waitPodWaiting(t, up, "fleet-controller", "ErrImagePull", "rancher/fleet:v0.0.1 is not Fleet "+version)
 	if c := kubelet.Containers("fleet-controller"); len(c) != 0 {
 		t.Fatalf("the stand-in runs %+v for a refused image", c)
 	}
@@ -237,6 +247,27 @@ func waitAvailable(t *testing.T, deployments typedappsv1.DeploymentInterface, na
 			}
 		}
 		return fmt.Errorf("status %+v", d.Status)
+	})
+}
+
+// waitPodWaiting waits until a container of the Deployment's Pod object
+// waits with reason and a message containing message, as a kubelet reports
+// an image it cannot pull or a container that keeps exiting.
+func waitPodWaiting(t *testing.T, cluster *testenv.Cluster, deployment, reason, message string) {
+	t.Helper()
+	eventually(t, 2*time.Minute, fmt.Sprintf("a %s pod waiting with %s", deployment, reason), func(ctx context.Context) error {
+		pods, err := cluster.Core.CoreV1().Pods(testenv.SystemNamespace).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return err
+		}
+		for _, p := range pods.Items {
+			for _, c := range p.Status.ContainerStatuses {
+				if w := c.State.Waiting; strings.HasPrefix(p.Name, deployment+"-") && w != nil && w.Reason == reason && strings.Contains(w.Message, message) {
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("no such pod among %d", len(pods.Items))
 	})
 }
 
