@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/storage/driver"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -56,16 +57,19 @@ func bareControlPlane(t *testing.T) *testenv.Env {
 	return bare
 }
 
-// TestAccInstallFromPrivateRegistry: Fleet's two charts of the pinned release,
+// TestAccCompatInstallFromPrivateRegistry: Fleet's two charts of the release
+// under test (each release of the matrix runs it),
 // from the in-process OCI registry (its own CA, basic authentication), go
 // into a bare control plane behind a proxy with a private image registry.
+// A value the release's chart does not read (proxy.ca_cert before v0.16)
+// is refused.
 // A missing CA or a wrong password fail before anything is installed.
 // Installed, the controllers run (through the kubelet stand-in) with the
 // proxy and from the registry; a cluster group is created in the same apply.
 // The installation imports; an uninstall outside Terraform is drift;
 // destroy is refused while users' objects exist, allowed with
 // force_destroy, and keeps the CRDs.
-func TestAccInstallFromPrivateRegistry(t *testing.T) {
+func TestAccCompatInstallFromPrivateRegistry(t *testing.T) {
 	acctest.PreCheck(t)
 	bare := bareControlPlane(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -85,11 +89,19 @@ func TestAccInstallFromPrivateRegistry(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	repoURL, _, err := acctest.GitServer(t).CreateRepo("apps", map[string]string{"deploy/cm.yaml": edgeConfigMap})
+	if err != nil {
+		t.Fatal(err)
+	}
 	version := strings.TrimPrefix(bare.Fleet.Version, "v")
 	caCert := acctest.TestCertificatePEM(t)
 	withCACert := bare.Fleet.AtLeast("v0.16.0") // proxyCACert is new in v0.16
+	var configWithCACert func(pass string, withCA, withCACert bool, extra string) string
 
 	config := func(pass string, withCA bool, extra string) string {
+		return configWithCACert(pass, withCA, withCACert, extra)
+	}
+	configWithCACert = func(pass string, withCA, withCACert bool, extra string) string {
 		ca := ""
 		if withCA {
 			ca = fmt.Sprintf("ca_bundle = %q", string(reg.CAPEM))
@@ -176,6 +188,13 @@ resource "fleet_cluster_group" "edge" {
 				ExpectError: regexp.MustCompile(`Chart repository authentication failed`),
 			},
 			{
+				// Fleet before v0.16 does not read proxyCACert: refused, not ignored.
+				PreConfig:   func() { mustNotErr(t, nothingInstalled()) },
+				SkipFunc:    func() (bool, error) { return withCACert, nil },
+				Config:      configWithCACert(password, true, true, ""),
+				ExpectError: regexp.MustCompile(`does not read proxy.ca_cert \(proxyCACert\)`),
+			},
+			{
 				PreConfig: func() { mustNotErr(t, nothingInstalled()) },
 				Config:    config(password, true, ""),
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -187,6 +206,18 @@ resource "fleet_cluster_group" "edge" {
 					acctest.StateNeverContains(password),
 					func(*terraform.State) error { return controllersRunBehindProxy(bare, caCert, withCACert) },
 				),
+			},
+			{
+				// The controllers fleet_install runs register a downstream cluster and deploy a GitRepo to it.
+				PreConfig: func() { registerDownstream(t, bare) },
+				Config:    config(password, true, "") + gitRepo(repoURL),
+				Check: func(*terraform.State) error {
+					cm, err := bare.Downstream.Core.CoreV1().ConfigMaps("default").Get(context.Background(), "from-git", metav1.GetOptions{})
+					if err != nil || cm.Data["site"] != "edge" {
+						return fmt.Errorf("downstream ConfigMap from-git: %v %v", cm, err)
+					}
+					return nil
+				},
 			},
 			{
 				ResourceName:                         "fleet_install.this",
@@ -201,15 +232,15 @@ resource "fleet_cluster_group" "edge" {
 				PreConfig: func() {
 					mustNotErr(t, helmchart.Uninstall(context.Background(), helmFor(t, bare), "fleet", "cattle-fleet-system"))
 				},
-				Config:             config(password, true, ""),
+				Config:             config(password, true, "") + gitRepo(repoURL),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
-			{Config: config(password, true, "")},
+			{Config: config(password, true, "") + gitRepo(repoURL)},
 			{
 				// Destroying fleet_install alone is refused: the group is a user's object.
 				Config:      groupOnly,
-				ExpectError: regexp.MustCompile(`Fleet still manages objects(.|\n)*clustergroup default/edge`),
+				ExpectError: regexp.MustCompile(`Fleet still manages objects(.|\n)*cluster edge/edge-1(.|\n)*clustergroup\s+default/edge`),
 			},
 			{Config: config(password, true, "force_destroy = true")},
 			{
@@ -224,6 +255,51 @@ resource "fleet_cluster_group" "edge" {
 			},
 		},
 	})
+}
+
+const edgeConfigMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: from-git
+  namespace: default
+data:
+  site: edge
+`
+
+// gitRepo deploys deploy/ of the repository to the clusters labelled
+// site=edge, and waits until it is ready there.
+func gitRepo(url string) string {
+	return fmt.Sprintf(`
+resource "fleet_gitrepo" "apps" {
+  name             = "apps"
+  namespace        = "edge"
+  repo             = %q
+  branch           = "master"
+  paths            = ["deploy"]
+  polling_interval = "5s"
+  wait_for_ready   = true
+  targets          = [{ cluster_selector = { match_labels = { site = "edge" } } }]
+  depends_on       = [fleet_install.this]
+}
+`, url)
+}
+
+// registerDownstream registers the bare control plane's downstream cluster
+// with the Fleet that fleet_install installed, as edge/edge-1 (site=edge),
+// the manager-initiated way, and runs its agent.
+func registerDownstream(t *testing.T, bare *testenv.Env) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "edge"}}
+	if _, err := bare.Upstream.Core.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	agent, err := bare.RegisterDownstream(ctx, "edge", "edge-1", map[string]string{"site": "edge"}, bare.Downstream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(agent.Stop)
 }
 
 var crds = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}

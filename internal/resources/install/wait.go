@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -138,8 +139,27 @@ func deploymentReady(ctx context.Context, core kubernetes.Interface, d *appsv1.D
 	return ready, why, nil
 }
 
+// ofTemplate reports whether the pod runs what the Deployment's template
+// says: the same image, command, arguments and environment in each
+// container (admission adds volumes and mounts to pods, not to templates).
+func ofTemplate(p *corev1.Pod, d *appsv1.Deployment) bool {
+	want := d.Spec.Template.Spec.Containers
+	if len(p.Spec.Containers) != len(want) {
+		return false
+	}
+	for i, c := range p.Spec.Containers {
+		w := want[i]
+		if c.Name != w.Name || c.Image != w.Image || !reflect.DeepEqual(c.Command, w.Command) ||
+			!reflect.DeepEqual(c.Args, w.Args) || !reflect.DeepEqual(c.Env, w.Env) {
+			return false
+		}
+	}
+	return true
+}
+
 // podFailure returns the first container failure no waiting cures among the
-// Deployment's pods.
+// pods of the Deployment's current template: a pod of the previous one may
+// still fail while the rollout replaces it.
 func podFailure(ctx context.Context, core kubernetes.Interface, d *appsv1.Deployment) error {
 	selector, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
 	if err != nil {
@@ -150,6 +170,9 @@ func podFailure(ctx context.Context, core kubernetes.Interface, d *appsv1.Deploy
 		return err
 	}
 	for _, p := range pods.Items {
+		if !ofTemplate(&p, d) {
+			continue
+		}
 		for _, s := range append(p.Status.InitContainerStatuses, p.Status.ContainerStatuses...) {
 			if w := s.State.Waiting; w != nil && waitingReasons[w.Reason] {
 				return fmt.Errorf("Deployment %s/%s: pod %s, container %s: %s: %s", d.Namespace, d.Name, p.Name, s.Name, w.Reason, w.Message)
