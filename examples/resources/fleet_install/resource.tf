@@ -47,5 +47,5 @@ variable "registry_password" {
 }
 
 output "fleet_version" {
-  value = fleet_install.this.fleet_version # e.g. v0.16.0
+  value = fleet_install.this.fleet_version # the fleet chart's appVersion
 }
