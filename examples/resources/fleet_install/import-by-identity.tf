@@ -1,0 +1,6 @@
+import {
+  to = fleet_install.this
+  identity = {
+    namespace = "cattle-fleet-system"
+  }
+}

@@ -1,0 +1,4 @@
+import {
+  to = fleet_install.this
+  id = "cattle-fleet-system"
+}
