@@ -2,8 +2,6 @@ package agent
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -14,27 +12,19 @@ import (
 
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 )
 
 // writePullSecret creates or updates the image pull Secret downstream,
 // creating the agent's namespace first when needed.
-func writePullSecret(ctx context.Context, d *downstream.Cluster, owner framework.SecretOwner, m *agentPullSecretModel, password string) error {
+func writePullSecret(ctx context.Context, d *downstream.Cluster, owner framework.SecretOwner, m *agentspec.PullSecretModel, password string) error {
 	_, err := d.Core().CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: agentNamespace}}, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create namespace %s at %s: %w", agentNamespace, d.Host(), err)
 	}
-	server, user := m.Server.ValueString(), m.Username.ValueString()
-	config, err := json.Marshal(map[string]any{"auths": map[string]any{server: map[string]string{
-		"username": user, "password": password,
-		"auth": base64.StdEncoding.EncodeToString([]byte(user + ":" + password)),
-	}}})
-	if err != nil {
-		return err
-	}
 	return framework.ApplyOwnedSecret(ctx, d.Client(), framework.OwnedSecret{
 		Owner: owner, Namespace: agentNamespace, Name: agentPullSecretName,
-		Type: corev1.SecretTypeDockerConfigJson,
-		Data: map[string][]byte{corev1.DockerConfigJsonKey: config},
+		Type: corev1.SecretTypeDockerConfigJson, Data: m.SecretData(password),
 	})
 }
 
@@ -52,7 +42,7 @@ func updatePullSecret(ctx context.Context, down *downstream.Cluster, state, plan
 		if err := deletePullSecret(ctx, down, owner); err != nil {
 			diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot delete the image pull Secret", err.Error())
 		}
-	case p != nil && (s == nil || !p.Server.Equal(s.Server) || !p.Username.Equal(s.Username) || !p.PasswordWOVersion.Equal(s.PasswordWOVersion)):
+	case p != nil && p.Changed(s):
 		if err := writePullSecret(ctx, down, owner, p, password); err != nil {
 			diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot write the image pull Secret", err.Error())
 		}

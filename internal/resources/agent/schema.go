@@ -35,7 +35,7 @@ type agentModel struct {
 	AgentTLSMode          types.String                `tfsdk:"agent_tls_mode"`
 	AgentProxy            *agentspec.ProxyModel       `tfsdk:"agent_proxy"`
 	SystemDefaultRegistry types.String                `tfsdk:"system_default_registry"`
-	ImagePullSecret       *agentPullSecretModel       `tfsdk:"image_pull_secret"`
+	ImagePullSecret       *agentspec.PullSecretModel  `tfsdk:"image_pull_secret"`
 	ClientID              types.String                `tfsdk:"client_id"`
 	ReleaseStatus         types.String                `tfsdk:"release_status"`
 	ChartVersion          types.String                `tfsdk:"chart_version"`
@@ -54,13 +54,6 @@ type agentChartModel struct {
 	PasswordWO            types.String `tfsdk:"password_wo"`
 	PasswordWOVersion     types.Int64  `tfsdk:"password_wo_version"`
 	InsecureSkipTLSVerify types.Bool   `tfsdk:"insecure_skip_tls_verify"`
-}
-
-type agentPullSecretModel struct {
-	Server            types.String `tfsdk:"server"`
-	Username          types.String `tfsdk:"username"`
-	PasswordWO        types.String `tfsdk:"password_wo"`
-	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
 }
 
 var chartPath = path.Root("chart")
@@ -188,26 +181,10 @@ func agentSchema(ctx context.Context, timeoutsBlock schema.Block) schema.Schema 
 					"set it to the same registry.",
 				Validators: []validator.String{validate.RegistryServer()},
 			},
-			"image_pull_secret": schema.SingleNestedAttribute{
-				Optional: true,
-				Description: "Credentials for pulling the agent image: the provider creates the Secret `" + agentPullSecretName +
-					"` (type `kubernetes.io/dockerconfigjson`) in `cattle-fleet-system` downstream, adds it to the chart's " +
-					"agent Deployment, and to the Cluster's `agentPullSecrets` so the adopted agent keeps it. " +
-					compat.Lookup("fleet_agent", "image_pull_secret").Requirement(),
-				Attributes: map[string]schema.Attribute{
-					"server":   schema.StringAttribute{Required: true, Description: "Registry host, e.g. `registry.corp:5000`.", Validators: []validator.String{validate.RegistryServer()}},
-					"username": schema.StringAttribute{Required: true, Description: "Registry user name.", Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-					"password_wo": schema.StringAttribute{
-						Required: true, WriteOnly: true, Sensitive: true,
-						Description: "Registry password (write-only: never in plan or state).",
-						Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-					"password_wo_version": schema.Int64Attribute{
-						Required:    true,
-						Description: "Version of `password_wo`: change it to write a new password.",
-					},
-				},
-			},
+			"image_pull_secret": agentspec.PullSecretAttribute("Credentials for pulling the agent image: the provider creates the Secret `" + agentPullSecretName +
+				"` (type `kubernetes.io/dockerconfigjson`) in `cattle-fleet-system` downstream, adds it to the chart's " +
+				"agent Deployment, and to the Cluster's `agentPullSecrets` so the adopted agent keeps it. " +
+				compat.Lookup("fleet_agent", "image_pull_secret").Requirement()),
 			"client_id": schema.StringAttribute{
 				Computed:      true,
 				Description:   "The client ID the agent registers with: the Cluster's, or the one the provider generated for it.",
