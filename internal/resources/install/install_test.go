@@ -95,20 +95,23 @@ func TestAccCompatInstallFromPrivateRegistry(t *testing.T) {
 	}
 	version := strings.TrimPrefix(bare.Fleet.Version, "v")
 	caCert := acctest.TestCertificatePEM(t)
-	withCACert := bare.Fleet.AtLeast("v0.16.0") // proxyCACert is new in v0.16
-	var configWithCACert func(pass string, withCA, withCACert bool, extra string) string
+	// proxyCACert and global.cattle.imagePullSecrets are new in v0.16.
+	v016 := bare.Fleet.AtLeast("v0.16.0")
+	var configWithV016 func(pass string, withCA, v016 bool, extra string) string
 
 	config := func(pass string, withCA bool, extra string) string {
-		return configWithCACert(pass, withCA, withCACert, extra)
+		return configWithV016(pass, withCA, v016, extra)
 	}
-	configWithCACert = func(pass string, withCA, withCACert bool, extra string) string {
+	configWithV016 = func(pass string, withCA, v016 bool, extra string) string {
 		ca := ""
 		if withCA {
 			ca = fmt.Sprintf("ca_bundle = %q", string(reg.CAPEM))
 		}
-		proxyCA := ""
-		if withCACert {
+		proxyCA, pullSecret := "", ""
+		if v016 {
 			proxyCA = fmt.Sprintf("ca_cert = %q", caCert)
+			pullSecret = fmt.Sprintf("image_pull_secret = { server = %q, username = %q, password_wo = %q, password_wo_version = 1 }",
+				registry, username, pass)
 		}
 		return fmt.Sprintf(`
 provider "fleet" {
@@ -134,6 +137,7 @@ resource "fleet_install" "this" {
   api_server_ca           = %[12]q
   values                  = %[13]s
   %[14]s
+  %[15]s
 }
 
 resource "fleet_cluster_group" "edge" {
@@ -143,7 +147,7 @@ resource "fleet_cluster_group" "edge" {
   depends_on = [fleet_install.this]
 }
 `, bare.Upstream.Kubeconfig, reg.Host, version, ca, username, pass, proxyURL, noProxy, proxyCA, registry,
-			bare.Upstream.Host, string(bare.Upstream.CAPEM), noMigrationJobs, extra)
+			bare.Upstream.Host, string(bare.Upstream.CAPEM), noMigrationJobs, extra, pullSecret)
 	}
 	groupOnly := fmt.Sprintf(`
 provider "fleet" {
@@ -188,11 +192,12 @@ resource "fleet_cluster_group" "edge" {
 				ExpectError: regexp.MustCompile(`Chart repository authentication failed`),
 			},
 			{
-				// Fleet before v0.16 does not read proxyCACert: refused, not ignored.
-				PreConfig:   func() { mustNotErr(t, nothingInstalled()) },
-				SkipFunc:    func() (bool, error) { return withCACert, nil },
-				Config:      configWithCACert(password, true, true, ""),
-				ExpectError: regexp.MustCompile(`does not read proxy.ca_cert \(proxyCACert\)`),
+				// Fleet before v0.16 reads neither proxyCACert nor imagePullSecrets: refused, not ignored.
+				PreConfig: func() { mustNotErr(t, nothingInstalled()) },
+				SkipFunc:  func() (bool, error) { return v016, nil },
+				Config:    configWithV016(password, true, true, ""),
+				ExpectError: regexp.MustCompile(
+					`does not read proxy.ca_cert \(proxyCACert\) and image_pull_secret\(s\)\s+\(global.cattle.imagePullSecrets\)`),
 			},
 			{
 				PreConfig: func() { mustNotErr(t, nothingInstalled()) },
@@ -204,7 +209,7 @@ resource "fleet_cluster_group" "edge" {
 					resource.TestCheckResourceAttr("fleet_install.this", "release_status", "deployed"),
 					resource.TestCheckResourceAttr("fleet_cluster_group.edge", "name", "edge"),
 					acctest.StateNeverContains(password),
-					func(*terraform.State) error { return controllersRunBehindProxy(bare, caCert, withCACert) },
+					func(*terraform.State) error { return controllersRunBehindProxy(bare, caCert, v016) },
 				),
 			},
 			{
@@ -307,7 +312,7 @@ var crds = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "
 // controllersRunBehindProxy checks what the kubelet stand-in started from
 // the chart's Deployments: images under the private registry, the proxy and
 // its CA in the controllers' environment.
-func controllersRunBehindProxy(bare *testenv.Env, caCert string, withCACert bool) error {
+func controllersRunBehindProxy(bare *testenv.Env, caCert string, v016 bool) error {
 	ctx := context.Background()
 	d, err := bare.Upstream.Core.AppsV1().Deployments("cattle-fleet-system").Get(ctx, "fleet-controller", metav1.GetOptions{})
 	if err != nil {
@@ -315,6 +320,18 @@ func controllersRunBehindProxy(bare *testenv.Env, caCert string, withCACert bool
 	}
 	if image, want := d.Spec.Template.Spec.Containers[0].Image, registry+"/rancher/fleet:"+bare.Fleet.Version; image != want {
 		return fmt.Errorf("fleet-controller image %s, want %s", image, want)
+	}
+	if pull := d.Spec.Template.Spec.ImagePullSecrets; v016 && (len(pull) != 1 || pull[0].Name != "fleet-image-pull-secret") {
+		return fmt.Errorf("fleet-controller pulls with %v, want the Secret of image_pull_secret", pull)
+	}
+	if v016 {
+		secret, err := bare.Upstream.Core.CoreV1().Secrets("cattle-fleet-system").Get(ctx, "fleet-image-pull-secret", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if config := string(secret.Data[corev1.DockerConfigJsonKey]); secret.Type != corev1.SecretTypeDockerConfigJson || !strings.Contains(config, `"`+registry+`"`) {
+			return fmt.Errorf("image pull Secret of type %s: %s", secret.Type, config)
+		}
 	}
 	for _, name := range []string{"fleet-controller", "gitjob"} {
 		var env []string
@@ -324,7 +341,7 @@ func controllersRunBehindProxy(bare *testenv.Env, caCert string, withCACert bool
 			}
 		}
 		want := []string{"HTTPS_PROXY=" + proxyURL, "HTTP_PROXY=" + proxyURL, "NO_PROXY=" + noProxy}
-		if withCACert {
+		if v016 {
 			want = append(want, "PROXY_CA_BUNDLE="+caCert)
 		}
 		for _, w := range want {

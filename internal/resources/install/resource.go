@@ -22,6 +22,7 @@ import (
 
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
 
@@ -38,9 +39,10 @@ type installResource struct {
 }
 
 var (
-	_ resource.ResourceWithModifyPlan  = (*installResource)(nil)
-	_ resource.ResourceWithImportState = (*installResource)(nil)
-	_ resource.ResourceWithIdentity    = (*installResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*installResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*installResource)(nil)
+	_ resource.ResourceWithImportState    = (*installResource)(nil)
+	_ resource.ResourceWithIdentity       = (*installResource)(nil)
 )
 
 // NewResource is fleet_install.
@@ -57,6 +59,10 @@ func (r *installResource) Metadata(_ context.Context, req resource.MetadataReque
 
 func (r *installResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = installSchema(r.TimeoutsBlock(ctx))
+}
+
+func (r *installResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(checkProxyOnce(ctx, req.Config)...)
 }
 
 func (r *installResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -189,6 +195,16 @@ func (r *installResource) apply(ctx context.Context, config tfsdk.Config, c *cli
 			return
 		}
 	}
+	var pullPassword types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("image_pull_secret").AtName("password_wo"), &pullPassword)...)
+	var priorPull *agentspec.PullSecretModel
+	if prior != nil {
+		priorPull = prior.ImagePullSecret
+	}
+	if err := syncPullSecret(ctx, r.Data.Client, c.namespace, plan.ImagePullSecret, priorPull, pullPassword.ValueString()); err != nil {
+		diags.AddAttributeError(path.Root("image_pull_secret"), "Cannot write the image pull Secret", err.Error())
+		return
+	}
 	crds, err := c.upgradeIfNeeded(ctx, crdRelease, charts.crds, map[string]any{})
 	if err == nil {
 		err = awaitCRDs(ctx, c.dynamic, crds)
@@ -304,6 +320,16 @@ func (r *installResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	state.readRelease(fleet, crds, imported)
+	if state.ImagePullSecret != nil {
+		gone, err := pullSecretGone(ctx, r.Data.Client, c.namespace)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("image_pull_secret"), "Cannot read the image pull Secret", err.Error())
+			return
+		}
+		if gone {
+			state.ImagePullSecret = nil // the plan writes it again
+		}
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(framework.ImportRead(ctx, resp.Private)...)
 }
@@ -359,6 +385,11 @@ func (r *installResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if err := helmchart.Uninstall(ctx, c.helm, fleetRelease, c.namespace); err != nil {
 		resp.Diagnostics.AddError("Cannot uninstall Fleet", err.Error())
 		return
+	}
+	if state.ImagePullSecret != nil {
+		if err := framework.DeleteOwnedSecret(ctx, r.Data.Client, pullSecretOwner(c.namespace), c.namespace, pullSecretName); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("image_pull_secret"), "Cannot delete the image pull Secret", err.Error())
+		}
 	}
 	if state.DeleteCRDs.ValueBool() {
 		if err := helmchart.Uninstall(ctx, c.helm, crdRelease, c.namespace); err != nil {

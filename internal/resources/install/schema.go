@@ -2,10 +2,12 @@ package install
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -13,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
@@ -21,27 +24,28 @@ import (
 
 // installModel is the state of fleet_install.
 type installModel struct {
-	ID                    types.String   `tfsdk:"id"`
-	Chart                 *chartModel    `tfsdk:"chart"`
-	Namespace             types.String   `tfsdk:"namespace"`
-	Proxy                 *proxyModel    `tfsdk:"proxy"`
-	SystemDefaultRegistry types.String   `tfsdk:"system_default_registry"`
-	ImagePullSecrets      types.List     `tfsdk:"image_pull_secrets"`
-	APIServerURL          types.String   `tfsdk:"api_server_url"`
-	APIServerCA           types.String   `tfsdk:"api_server_ca"`
-	AgentTLSMode          types.String   `tfsdk:"agent_tls_mode"`
-	BootstrapLocalCluster types.Bool     `tfsdk:"bootstrap_local_cluster"`
-	GitOps                types.Bool     `tfsdk:"gitops"`
-	HelmOps               types.Bool     `tfsdk:"helmops"`
-	ExtraEnv              types.Map      `tfsdk:"extra_env"`
-	Values                types.String   `tfsdk:"values"`
-	AllowDowngrade        types.Bool     `tfsdk:"allow_downgrade"`
-	ForceDestroy          types.Bool     `tfsdk:"force_destroy"`
-	DeleteCRDs            types.Bool     `tfsdk:"delete_crds"`
-	FleetVersion          types.String   `tfsdk:"fleet_version"`
-	ChartVersion          types.String   `tfsdk:"chart_version"`
-	ReleaseStatus         types.String   `tfsdk:"release_status"`
-	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+	ID                    types.String               `tfsdk:"id"`
+	Chart                 *chartModel                `tfsdk:"chart"`
+	Namespace             types.String               `tfsdk:"namespace"`
+	Proxy                 *proxyModel                `tfsdk:"proxy"`
+	SystemDefaultRegistry types.String               `tfsdk:"system_default_registry"`
+	ImagePullSecret       *agentspec.PullSecretModel `tfsdk:"image_pull_secret"`
+	ImagePullSecrets      types.List                 `tfsdk:"image_pull_secrets"`
+	APIServerURL          types.String               `tfsdk:"api_server_url"`
+	APIServerCA           types.String               `tfsdk:"api_server_ca"`
+	AgentTLSMode          types.String               `tfsdk:"agent_tls_mode"`
+	BootstrapLocalCluster types.Bool                 `tfsdk:"bootstrap_local_cluster"`
+	GitOps                types.Bool                 `tfsdk:"gitops"`
+	HelmOps               types.Bool                 `tfsdk:"helmops"`
+	ExtraEnv              types.Map                  `tfsdk:"extra_env"`
+	Values                types.String               `tfsdk:"values"`
+	AllowDowngrade        types.Bool                 `tfsdk:"allow_downgrade"`
+	ForceDestroy          types.Bool                 `tfsdk:"force_destroy"`
+	DeleteCRDs            types.Bool                 `tfsdk:"delete_crds"`
+	FleetVersion          types.String               `tfsdk:"fleet_version"`
+	ChartVersion          types.String               `tfsdk:"chart_version"`
+	ReleaseStatus         types.String               `tfsdk:"release_status"`
+	Timeouts              timeouts.Value             `tfsdk:"timeouts"`
 }
 
 // chartModel says where the fleet-crd and fleet charts come from.
@@ -75,6 +79,10 @@ func installSchema(timeoutsBlock schema.Block) schema.Schema {
 			"cloning, chart downloads and OCI storage trust it. Fleet v0.16 and later; with an older chart the apply fails.",
 		Validators: []validator.String{validate.PEMCertificates()},
 	}
+	// The agent's wording does not fit the controllers.
+	https := proxy.Attributes["https_proxy"].(schema.StringAttribute)
+	https.Description = "Proxy for HTTPS requests (`HTTPS_PROXY`), e.g. `http://proxy.corp:3128`: git servers, Helm and OCI registries, downstream API servers."
+	proxy.Attributes["https_proxy"] = https
 	proxy.Validators = []validator.Object{oneProxyURL{}}
 	return schema.Schema{
 		Description: "Installs Fleet into the management cluster the provider connects to, standalone (without " +
@@ -93,7 +101,8 @@ func installSchema(timeoutsBlock schema.Block) schema.Schema {
 			"created (GitRepos, HelmOps, Clusters and ClusterGroups outside `fleet-local`, registration tokens), which " +
 			"it lists, unless `force_destroy`. The CRDs stay (the `fleet-crd` release is kept) unless `delete_crds`: " +
 			"deleting them deletes every Fleet object. Import with the namespace, e.g. `cattle-fleet-system`.\n\n" +
-			"**The state** holds no secret: `chart.password_wo` is write-only, and `image_pull_secrets` names Secrets.",
+			"**The state** holds `chart.password_wo` and `image_pull_secret.password_wo` nowhere (write-only); the proxy " +
+			"URLs, which may carry credentials, are kept marked sensitive.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:      true,
@@ -125,12 +134,18 @@ func installSchema(timeoutsBlock schema.Block) schema.Schema {
 					"replaces it for that cluster's agent.",
 				Validators: []validator.String{validate.RegistryServer()},
 			},
+			"image_pull_secret": agentspec.PullSecretAttribute("An account of the private registry for pulling Fleet's " +
+				"images: the provider creates the Secret `" + pullSecretName + "` (type `kubernetes.io/dockerconfigjson`) in " +
+				"`namespace` before the charts (creating the namespace when missing) and adds it to " +
+				"`global.cattle.imagePullSecrets`; destroy deletes it. Fleet copies these Secrets downstream for the agents " +
+				"of Clusters without `agent_pull_secrets`. Fleet v0.16 and later; with an older chart the apply fails."),
 			"image_pull_secrets": schema.ListAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
-				Description: "Names of `kubernetes.io/dockerconfigjson` Secrets in `namespace` for pulling the images " +
-					"(`global.cattle.imagePullSecrets`), e.g. one `fleet_registry` writes. Fleet copies them downstream for " +
-					"the agents of Clusters without `agent_pull_secrets`. Fleet v0.16 and later; with an older chart the apply fails.",
+				Description: "Names of other `kubernetes.io/dockerconfigjson` Secrets in `namespace` for pulling the images " +
+					"(`global.cattle.imagePullSecrets`, after `image_pull_secret`'s). They must exist before the install, so in " +
+					"one apply from an empty cluster use `image_pull_secret`. Fleet v0.16 and later; with an older chart the " +
+					"apply fails.",
 				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.UniqueValues(),
 					listvalidator.ValueStringsAre(validate.ResourceName())},
 			},
@@ -169,7 +184,9 @@ func installSchema(timeoutsBlock schema.Block) schema.Schema {
 				Optional:    true,
 				Description: "Extra environment variables of the controllers (`extraEnv`: fleet-controller, " +
 					"fleet-agentmanagement, gitjob, helmops), e.g. `{ OCI_STORAGE = \"false\" }`. The chart gives " +
-					"fleet-agentmanagement, which connects to downstream clusters, no `proxy`: set the proxy variables here for it.",
+					"fleet-agentmanagement, which connects to downstream clusters for manager-initiated registration, no " +
+					"`proxy`: to give it one, set the proxy variables here instead of `proxy` (both together are refused: " +
+					"the other controllers would get each variable twice).",
 				Validators: []validator.Map{validate.EnvVarName()},
 			},
 			"values": schema.StringAttribute{
@@ -235,4 +252,29 @@ func (oneProxyURL) ValidateObject(_ context.Context, req validator.ObjectRequest
 	resp.Diagnostics.AddAttributeError(req.Path.AtName("http_proxy"), "Two proxy URLs",
 		validate.Detail(req.Path.AtName("http_proxy"), "The fleet chart has one proxy URL (proxy) for HTTP and HTTPS: "+
 			"set http_proxy and https_proxy to the same URL, or only one of them."))
+}
+
+// proxyEnvNames are the variables the chart's proxy values set on the
+// controllers.
+var proxyEnvNames = []string{"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "PROXY_CA_BUNDLE"}
+
+// checkProxyOnce refuses the proxy variables in extra_env next to proxy:
+// fleet-controller, gitjob and helmops would get each twice.
+func checkProxyOnce(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
+	var proxy types.Object
+	var env types.Map
+	diags := config.GetAttribute(ctx, path.Root("proxy"), &proxy)
+	diags.Append(config.GetAttribute(ctx, path.Root("extra_env"), &env)...)
+	if diags.HasError() || proxy.IsNull() || env.IsNull() || env.IsUnknown() {
+		return diags
+	}
+	for _, name := range proxyEnvNames {
+		if _, ok := env.Elements()[name]; ok {
+			p := path.Root("extra_env").AtMapKey(name)
+			diags.AddAttributeError(p, "Proxy set twice", validate.Detail(p, fmt.Sprintf("proxy sets %s on fleet-controller, "+
+				"gitjob and helmops, which extra_env reaches too. Use one of them: extra_env alone also gives the proxy to "+
+				"fleet-agentmanagement.", name)))
+		}
+	}
+	return diags
 }

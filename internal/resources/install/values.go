@@ -71,9 +71,16 @@ func (m *installModel) chartValues(ctx context.Context) (map[string]any, diag.Di
 	helmchart.SetNested(vals, bootstrapEnabledValue, m.BootstrapLocalCluster.ValueBool())
 	helmchart.SetNested(vals, gitOpsEnabledValue, m.GitOps.ValueBool())
 	helmchart.SetNested(vals, helmOpsEnabledValue, m.HelmOps.ValueBool())
+	var names []string
+	if m.ImagePullSecret != nil {
+		names = append(names, pullSecretName)
+	}
 	if !m.ImagePullSecrets.IsNull() {
-		var names []string
-		diags.Append(m.ImagePullSecrets.ElementsAs(ctx, &names, false)...)
+		var others []string
+		diags.Append(m.ImagePullSecrets.ElementsAs(ctx, &others, false)...)
+		names = append(names, others...)
+	}
+	if len(names) > 0 {
 		secrets := make([]any, len(names))
 		for i, n := range names {
 			secrets[i] = map[string]any{"name": n}
@@ -112,8 +119,8 @@ func (m *installModel) checkChartSupports(ch *chart.Chart) error {
 	if m.Proxy != nil && !m.Proxy.CACert.IsNull() && !uses("proxyCACert") {
 		missing = append(missing, "proxy.ca_cert (proxyCACert)")
 	}
-	if !m.ImagePullSecrets.IsNull() && !uses("global.cattle.imagePullSecrets") {
-		missing = append(missing, "image_pull_secrets (global.cattle.imagePullSecrets)")
+	if (m.ImagePullSecret != nil || !m.ImagePullSecrets.IsNull()) && !uses("global.cattle.imagePullSecrets") {
+		missing = append(missing, "image_pull_secret(s) (global.cattle.imagePullSecrets)")
 	}
 	if len(missing) == 0 {
 		return nil
@@ -158,16 +165,24 @@ func (m *installModel) flattenValues(config map[string]any) {
 	m.APIServerURL, m.APIServerCA, m.AgentTLSMode = str(apiServerURLValue), str(apiServerCAValue), str(agentTLSModeValue)
 	m.BootstrapLocalCluster, m.GitOps, m.HelmOps = boolean(bootstrapEnabledValue), boolean(gitOpsEnabledValue), boolean(helmOpsEnabledValue)
 	m.ImagePullSecrets = types.ListNull(types.StringType)
+	hasOwn := false
 	if list, ok := lookupList(config, pullSecretsValue); ok {
 		names := make([]attr.Value, 0, len(list))
 		for _, s := range list {
 			if e, ok := s.(map[string]any); ok {
-				if n, ok := e["name"].(string); ok {
+				if n, ok := e["name"].(string); ok && n == pullSecretName {
+					hasOwn = true
+				} else if ok {
 					names = append(names, types.StringValue(n))
 				}
 			}
 		}
-		m.ImagePullSecrets = types.ListValueMust(types.StringType, names)
+		if len(names) > 0 {
+			m.ImagePullSecrets = types.ListValueMust(types.StringType, names)
+		}
+	}
+	if !hasOwn {
+		m.ImagePullSecret = nil // the plan adds it back
 	}
 	m.ExtraEnv = types.MapNull(types.StringType)
 	if list, ok := lookupList(config, extraEnvValue); ok {
