@@ -240,8 +240,31 @@ func resolveBinDir(ctx context.Context, dir string, log io.Writer) (string, erro
 	if err != nil {
 		return "", err
 	}
+	return build(ctx, root, os.Getenv("FLEET_VERSION"), log)
+}
+
+// BuildRelease returns the folder of the binaries of a Fleet release,
+// building them first unless tools/build-testenv.sh has them cached: for
+// a stand-in that runs another release too (KubeletStandin.AddRelease).
+func BuildRelease(ctx context.Context, version string, log io.Writer) (string, error) {
+	if _, err := LookupRelease(version); err != nil {
+		return "", err
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
+	}
+	return build(ctx, root, version, log)
+}
+
+// build runs tools/build-testenv.sh for the release (empty: its default).
+func build(ctx context.Context, root, version string, log io.Writer) (string, error) {
 	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, "tools", "build-testenv.sh"))
 	cmd.Stderr = log
+	cmd.Env = os.Environ()
+	if version != "" {
+		cmd.Env = append(cmd.Env, "FLEET_VERSION="+version)
+	}
 	out, err := cmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("building the testenv binaries (tools/build-testenv.sh): %w", err)

@@ -45,8 +45,6 @@ import (
 type KubeletStandin struct {
 	cluster   *Cluster
 	namespace string
-	binDir    string // the Fleet binaries
-	release   string // the Fleet release they were built from
 	podsDir   string
 	logDir    string
 	logf      func(string, ...any)
@@ -56,8 +54,9 @@ type KubeletStandin struct {
 	cancel      context.CancelFunc
 	done        chan struct{}
 
-	mu   sync.Mutex
-	pods map[string]*standinPod // by Deployment name
+	mu       sync.Mutex
+	pods     map[string]*standinPod // by Deployment name
+	releases map[string]string      // the Fleet binaries: release -> folder
 }
 
 // startKubeletStandin starts the stand-in for the Deployments of namespace in
@@ -66,8 +65,7 @@ func (e *Env) startKubeletStandin(ctx context.Context, cluster *Cluster, namespa
 	s := &KubeletStandin{
 		cluster:   cluster,
 		namespace: namespace,
-		binDir:    e.BinDir,
-		release:   e.Fleet.Version,
+		releases:  map[string]string{e.Fleet.Version: e.BinDir},
 		podsDir:   filepath.Join(e.Dir, "kubelet-standin", cluster.Name),
 		logDir:    e.LogDir,
 		logf:      e.logf,
@@ -112,6 +110,20 @@ func (e *Env) startKubeletStandin(ctx context.Context, cluster *Cluster, namespa
 	}()
 	e.logf("kubelet stand-in runs the Deployments of %s/%s", cluster.Name, namespace)
 	return s, nil
+}
+
+// AddRelease lets the stand-in run the images of another Fleet release too,
+// from the binaries in binDir (tools/build-testenv.sh builds them; see
+// BuildRelease): an upgrade of Fleet's charts then runs the new release.
+func (s *KubeletStandin) AddRelease(binDir string) error {
+	r, err := releaseOf(binDir)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.releases[r.Version] = binDir
+	return nil
 }
 
 // Stop stops watching and ends every process the stand-in runs.

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"maps"
 	"context"
 	"fmt"
 	"net/url"
@@ -269,9 +270,10 @@ var fleetImages = map[string]fleetImage{
 }
 
 // mapImage finds the Fleet image an image reference names, under any
-// registry prefix (global.cattle.systemDefaultRegistry), and refuses one of
-// another release than the binaries: running them would test the wrong Fleet.
-func mapImage(image, release string) (fleetImage, error) {
+// registry prefix (global.cattle.systemDefaultRegistry), and the folder of
+// the binaries of its release among releases (version -> folder); it refuses
+// one of another release: running other binaries would test the wrong Fleet.
+func mapImage(image string, releases map[string]string) (fleetImage, string, error) {
 	ref, _, _ := strings.Cut(image, "@") // a digest pins content no built binary can match; the tag must say the release
 	repo, tag := ref, ""
 	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
@@ -281,12 +283,14 @@ func mapImage(image, release string) (fleetImage, error) {
 		if repo != name && !strings.HasSuffix(repo, "/"+name) {
 			continue
 		}
-		if tag != release {
-			return fleetImage{}, fmt.Errorf("image %s is not Fleet %s, the release whose binaries the kubelet stand-in runs", image, release)
+		dir, ok := releases[tag]
+		if !ok {
+			known := slices.Sorted(maps.Keys(releases))
+			return fleetImage{}, "", fmt.Errorf("image %s is not Fleet %s, the release whose binaries the kubelet stand-in runs", image, strings.Join(known, " or "))
 		}
-		return img, nil
+		return img, dir, nil
 	}
-	return fleetImage{}, fmt.Errorf("image %s is not a Fleet image (rancher/fleet or rancher/fleet-agent under any registry): the kubelet stand-in runs no other", image)
+	return fleetImage{}, "", fmt.Errorf("image %s is not a Fleet image (rancher/fleet or rancher/fleet-agent under any registry): the kubelet stand-in runs no other", image)
 }
 
 // containerCommand resolves what a container runs as the container runtime
@@ -294,7 +298,9 @@ func mapImage(image, release string) (fleetImage, error) {
 // it too (the images have no ENTRYPOINT); the executable is looked up among
 // the image's.
 func (s *KubeletStandin) containerCommand(c corev1.Container) (binary string, args []string, err error) {
-	img, err := mapImage(c.Image, s.release)
+	s.mu.Lock()
+	img, binDir, err := mapImage(c.Image, s.releases)
+	s.mu.Unlock()
 	if err != nil {
 		return "", nil, err
 	}
@@ -306,7 +312,7 @@ func (s *KubeletStandin) containerCommand(c corev1.Container) (binary string, ar
 	if !ok {
 		return "", nil, fmt.Errorf("image %s has no executable %q", c.Image, argv[0])
 	}
-	return filepath.Join(s.binDir, bin), argv[1:], nil
+	return filepath.Join(binDir, bin), argv[1:], nil
 }
 
 // lastLogLine returns the last line a process wrote, shortened, for status

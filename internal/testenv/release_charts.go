@@ -7,20 +7,25 @@ import (
 	"strings"
 )
 
-// WriteReleaseCharts writes Fleet's fleet-crd and fleet charts of the
-// running release into dir as Fleet's release packaging leaves them: in the
-// module they are version 0.0.0 with image tag dev, in a release the chart
-// version and appVersion are the release's and the images are tagged with
-// it. fleet_install installs what a user would download.
-func (e *Env) WriteReleaseCharts(dir string) error {
-	version := strings.TrimPrefix(e.Fleet.Version, "v")
+// WriteReleaseCharts writes the fleet-crd and fleet charts of the Fleet
+// release whose binaries are in binDir into dir, as Fleet's release
+// packaging leaves them: in the module they are version 0.0.0 with image tag
+// dev, in a release the chart version and appVersion are the release's and
+// the images are tagged with it. fleet_install installs what a user would
+// download.
+func WriteReleaseCharts(binDir, dir string) error {
+	release, err := releaseOf(binDir)
+	if err != nil {
+		return err
+	}
+	version := strings.TrimPrefix(release.Version, "v")
 	chartYAML := [][2]string{{"\nversion: 0.0.0", "\nversion: " + version}, {"\nappVersion: 0.0.0", "\nappVersion: " + version}}
 	stamps := map[string]map[string][][2]string{
 		"fleet-crd": {"Chart.yaml": chartYAML},
-		"fleet":     {"Chart.yaml": chartYAML, "values.yaml": {{"\n  tag: dev", "\n  tag: " + e.Fleet.Version}}},
+		"fleet":     {"Chart.yaml": chartYAML, "values.yaml": {{"\n  tag: dev", "\n  tag: " + release.Version}}},
 	}
 	for chart, stamp := range stamps {
-		src, dst := filepath.Join(e.ChartsDir(), chart), filepath.Join(dir, chart)
+		src, dst := filepath.Join(binDir, "charts", chart), filepath.Join(dir, chart)
 		if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 			return err
 		}

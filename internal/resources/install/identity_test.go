@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
+	"github.com/fleetform/terraform-provider-fleet/internal/testenv"
 )
 
 // TestAccIdentityInstall: fleet_install stores its namespace as identity,
@@ -13,7 +14,7 @@ func TestAccIdentityInstall(t *testing.T) {
 	acctest.PreCheck(t)
 	bare := bareControlPlane(t)
 	charts := t.TempDir()
-	if err := bare.WriteReleaseCharts(charts); err != nil {
+	if err := testenv.WriteReleaseCharts(bare.BinDir, charts); err != nil {
 		t.Fatal(err)
 	}
 	config := fmt.Sprintf(`

@@ -32,10 +32,10 @@ func TestAccInstallUpgrades(t *testing.T) {
 	acctest.PreCheck(t)
 	bare := bareControlPlane(t)
 	charts, older := t.TempDir(), t.TempDir()
-	if err := bare.WriteReleaseCharts(charts); err != nil {
+	if err := testenv.WriteReleaseCharts(bare.BinDir, charts); err != nil {
 		t.Fatal(err)
 	}
-	if err := bare.WriteReleaseCharts(older); err != nil {
+	if err := testenv.WriteReleaseCharts(bare.BinDir, older); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"fleet-crd", "fleet"} {

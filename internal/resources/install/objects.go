@@ -15,8 +15,9 @@ import (
 // its default group: the controller's objects, not the users'.
 const fleetLocal = "fleet-local"
 
-// userKinds are the Fleet objects users create; the others are made by the
-// controllers from these.
+// userKinds are the kinds of Fleet objects users create; the other kinds,
+// and objects of these kinds with an owner (the registration token of a
+// Cluster Fleet imports), are made by the controllers.
 var userKinds = []string{"gitrepos", "helmops", "clusters", "clustergroups", "clusterregistrationtokens"}
 
 // userObjects lists the Fleet objects users created, as `kind
@@ -34,7 +35,7 @@ func userObjects(ctx context.Context, dyn dynamic.Interface, limit int) ([]strin
 			return nil, fmt.Errorf("list %s: %w", kind, err)
 		}
 		for _, o := range list.Items {
-			if o.GetNamespace() == fleetLocal && kind != "gitrepos" && kind != "helmops" {
+			if len(o.GetOwnerReferences()) > 0 || (o.GetNamespace() == fleetLocal && kind != "gitrepos" && kind != "helmops") {
 				continue
 			}
 			if len(out) == limit {

@@ -2,9 +2,11 @@ package install
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -45,6 +47,33 @@ func syncPullSecret(ctx context.Context, c *kube.Client, namespace string, plan,
 		Owner: owner, Namespace: namespace, Name: pullSecretName,
 		Type: corev1.SecretTypeDockerConfigJson, Data: plan.SecretData(password),
 	})
+}
+
+// importedPullSecret reads image_pull_secret back from the provider's
+// Secret, for an import: the account, not its password and version.
+func importedPullSecret(ctx context.Context, c *kube.Client, namespace string) (*agentspec.PullSecretModel, error) {
+	data, err := framework.ReadOwnedSecret(ctx, c, pullSecretOwner(namespace), namespace, pullSecretName)
+	if errors.Is(err, framework.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var config struct {
+		Auths map[string]struct {
+			Username string `json:"username"`
+		} `json:"auths"`
+	}
+	if err := json.Unmarshal(data[corev1.DockerConfigJsonKey], &config); err != nil || len(config.Auths) != 1 {
+		return nil, fmt.Errorf("the Secret %s/%s does not hold one registry account", namespace, pullSecretName)
+	}
+	for server, auth := range config.Auths {
+		return &agentspec.PullSecretModel{
+			Server: types.StringValue(server), Username: types.StringValue(auth.Username),
+			PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(),
+		}, nil
+	}
+	return nil, nil
 }
 
 // pullSecretGone reports whether the Secret of image_pull_secret was

@@ -320,7 +320,12 @@ func (r *installResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	state.readRelease(fleet, crds, imported)
-	if state.ImagePullSecret != nil {
+	if imported && listsPullSecret(fleet.Config) {
+		if state.ImagePullSecret, err = importedPullSecret(ctx, r.Data.Client, c.namespace); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("image_pull_secret"), "Cannot read the image pull Secret", err.Error())
+			return
+		}
+	} else if state.ImagePullSecret != nil {
 		gone, err := pullSecretGone(ctx, r.Data.Client, c.namespace)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("image_pull_secret"), "Cannot read the image pull Secret", err.Error())

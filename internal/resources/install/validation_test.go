@@ -19,7 +19,7 @@ provider "fleet" {
 }
 `
 	cases := map[string]struct{ config, want string }{
-		"no chart source": {`chart = {}`, `Missing chart source`},
+		"no chart source":   {`chart = {}`, `Missing chart source`},
 		"two chart sources": {`chart = { path = "/charts", repository = "https://charts.example" }`, `Conflicting chart sources`},
 		"two proxy URLs": {`
   chart = { path = "/charts" }

@@ -165,14 +165,11 @@ func (m *installModel) flattenValues(config map[string]any) {
 	m.APIServerURL, m.APIServerCA, m.AgentTLSMode = str(apiServerURLValue), str(apiServerCAValue), str(agentTLSModeValue)
 	m.BootstrapLocalCluster, m.GitOps, m.HelmOps = boolean(bootstrapEnabledValue), boolean(gitOpsEnabledValue), boolean(helmOpsEnabledValue)
 	m.ImagePullSecrets = types.ListNull(types.StringType)
-	hasOwn := false
 	if list, ok := lookupList(config, pullSecretsValue); ok {
 		names := make([]attr.Value, 0, len(list))
 		for _, s := range list {
 			if e, ok := s.(map[string]any); ok {
-				if n, ok := e["name"].(string); ok && n == pullSecretName {
-					hasOwn = true
-				} else if ok {
+				if n, ok := e["name"].(string); ok && n != pullSecretName {
 					names = append(names, types.StringValue(n))
 				}
 			}
@@ -181,7 +178,7 @@ func (m *installModel) flattenValues(config map[string]any) {
 			m.ImagePullSecrets = types.ListValueMust(types.StringType, names)
 		}
 	}
-	if !hasOwn {
+	if !listsPullSecret(config) {
 		m.ImagePullSecret = nil // the plan adds it back
 	}
 	m.ExtraEnv = types.MapNull(types.StringType)
@@ -206,6 +203,18 @@ func (m *installModel) flattenValues(config map[string]any) {
 		data, _ := yaml.Marshal(user)
 		m.Values = types.StringValue(string(data))
 	}
+}
+
+// listsPullSecret reports whether chart values pull with the Secret of
+// image_pull_secret.
+func listsPullSecret(config map[string]any) bool {
+	list, _ := lookupList(config, pullSecretsValue)
+	for _, s := range list {
+		if e, ok := s.(map[string]any); ok && e["name"] == pullSecretName {
+			return true
+		}
+	}
+	return false
 }
 
 func lookupList(m map[string]any, p []string) ([]any, bool) {
