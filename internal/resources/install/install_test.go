@@ -197,7 +197,7 @@ resource "fleet_cluster_group" "edge" {
 				SkipFunc:  func() (bool, error) { return v016, nil },
 				Config:    configWithV016(password, true, true, ""),
 				ExpectError: regexp.MustCompile(
-					`does not read proxy.ca_cert \(proxyCACert\) and image_pull_secret\(s\)\s+\(global.cattle.imagePullSecrets\)`),
+					`does not read\s+proxy.ca_cert\s+\(proxyCACert\)\s+and\s+image_pull_secret\(s\)\s+\(global.cattle.imagePullSecrets\)`),
 			},
 			{
 				PreConfig: func() { mustNotErr(t, nothingInstalled()) },
