@@ -218,8 +218,9 @@ func TestChartChanges(t *testing.T) {
 	base := func() *agentModel {
 		return &agentModel{
 			Values: types.StringValue("agent:\n  replicas: 1\n"), Chart: &agentChartModel{
-				Repository: types.StringNull(), ChartName: types.StringValue("fleet-agent"), Version: types.StringNull(), Path: types.StringValue("/c"),
-				Username: types.StringNull(), PasswordWOVersion: types.Int64Null(),
+				ChartSourceModel: agentspec.ChartSourceModel{Repository: types.StringNull(), Version: types.StringNull(), Path: types.StringValue("/c"),
+					Username: types.StringNull(), PasswordWOVersion: types.Int64Null()},
+				ChartName: types.StringValue("fleet-agent"),
 			},
 			APIServerURL: types.StringValue("https://a"), APIServerCA: types.StringValue("ca"),
 			AgentTLSMode: types.StringNull(), SystemDefaultRegistry: types.StringNull(),

@@ -9,9 +9,5 @@ import (
 // loadAgentChart fetches and loads the chart the model names, with
 // password (chart.password_wo, from the configuration).
 func loadAgentChart(m *agentChartModel, password string) (*chart.Chart, error) {
-	return helmchart.Load(helmchart.Source{
-		Repository: m.Repository.ValueString(), Chart: m.ChartName.ValueString(), Version: m.Version.ValueString(),
-		Path: m.Path.ValueString(), CABundle: m.CABundle.ValueString(), Username: m.Username.ValueString(),
-		Password: password, InsecureSkipTLSVerify: m.InsecureSkipTLSVerify.ValueBool(),
-	})
+	return helmchart.Load(m.Source(m.ChartName.ValueString(), m.Path.ValueString(), password))
 }

@@ -19,6 +19,7 @@ import (
 	"helm.sh/helm/v3/pkg/repo"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 	"github.com/fleetform/terraform-provider-fleet/internal/testenv"
 )
 
@@ -82,11 +83,9 @@ func privateChartRepository(t *testing.T, username, password string) (repoURL st
 }
 
 func chartModel(repository string) *agentChartModel {
-	return &agentChartModel{
-		Repository: types.StringValue(repository), ChartName: types.StringValue("fleet-agent"), Version: types.StringNull(),
-		Path: types.StringNull(), CABundle: types.StringNull(), Username: types.StringNull(), PasswordWO: types.StringNull(),
-		PasswordWOVersion: types.Int64Null(), InsecureSkipTLSVerify: types.BoolNull(),
-	}
+	source := agentspec.ImportedChartSource("")
+	source.Repository, source.Version = types.StringValue(repository), types.StringNull()
+	return &agentChartModel{ChartSourceModel: source, ChartName: types.StringValue("fleet-agent")}
 }
 
 // TestLoadAgentChartFromPrivateRepository: an HTTPS chart repository with

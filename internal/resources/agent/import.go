@@ -83,12 +83,7 @@ func (m *agentModel) flattenImported(ctx context.Context, upstream *kube.Client,
 	if rel.Chart != nil && rel.Chart.Metadata != nil {
 		name = rel.Chart.Metadata.Name
 	}
-	m.Chart = &agentChartModel{
-		ChartName: types.StringValue(name), Version: types.StringValue(helmchart.ChartVersion(rel)),
-		Repository: types.StringNull(), Path: types.StringNull(),
-		CABundle: types.StringNull(), Username: types.StringNull(), PasswordWO: types.StringNull(),
-		PasswordWOVersion: types.Int64Null(), InsecureSkipTLSVerify: types.BoolNull(),
-	}
+	m.Chart = &agentChartModel{ChartSourceModel: agentspec.ImportedChartSource(helmchart.ChartVersion(rel)), ChartName: types.StringValue(name)}
 	m.RegistrationToken, m.RegistrationTokenTTL = types.StringNull(), types.StringValue("1h")
 	// The Cluster has the proxy exactly (the chart has one URL for both).
 	m.AgentProxy = nil

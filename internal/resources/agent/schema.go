@@ -44,16 +44,10 @@ type agentModel struct {
 	Timeouts              timeouts.Value              `tfsdk:"timeouts"`
 }
 
+// agentChartModel is the chart block: a source and the chart's name.
 type agentChartModel struct {
-	Repository            types.String `tfsdk:"repository"`
-	ChartName             types.String `tfsdk:"chart"`
-	Version               types.String `tfsdk:"version"`
-	Path                  types.String `tfsdk:"path"`
-	CABundle              types.String `tfsdk:"ca_bundle"`
-	Username              types.String `tfsdk:"username"`
-	PasswordWO            types.String `tfsdk:"password_wo"`
-	PasswordWOVersion     types.Int64  `tfsdk:"password_wo_version"`
-	InsecureSkipTLSVerify types.Bool   `tfsdk:"insecure_skip_tls_verify"`
+	agentspec.ChartSourceModel
+	ChartName types.String `tfsdk:"chart"`
 }
 
 var chartPath = path.Root("chart")

@@ -9,9 +9,43 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
 	"github.com/fleetform/terraform-provider-fleet/internal/validate"
 )
+
+// ChartSourceModel is the state of ChartSourceAttributes.
+type ChartSourceModel struct {
+	Repository            types.String `tfsdk:"repository"`
+	Version               types.String `tfsdk:"version"`
+	Path                  types.String `tfsdk:"path"`
+	CABundle              types.String `tfsdk:"ca_bundle"`
+	Username              types.String `tfsdk:"username"`
+	PasswordWO            types.String `tfsdk:"password_wo"`
+	PasswordWOVersion     types.Int64  `tfsdk:"password_wo_version"`
+	InsecureSkipTLSVerify types.Bool   `tfsdk:"insecure_skip_tls_verify"`
+}
+
+// Source is where to load the chart name from: path, when set, is the
+// chart's own folder or archive. password is the configuration's.
+func (m *ChartSourceModel) Source(name, path, password string) helmchart.Source {
+	return helmchart.Source{
+		Repository: m.Repository.ValueString(), Chart: name, Version: m.Version.ValueString(), Path: path,
+		CABundle: m.CABundle.ValueString(), Username: m.Username.ValueString(), Password: password,
+		InsecureSkipTLSVerify: m.InsecureSkipTLSVerify.ValueBool(),
+	}
+}
+
+// ImportedChartSource is what an import knows of a chart block: the
+// installed version. Where the chart came from is recorded nowhere.
+func ImportedChartSource(version string) ChartSourceModel {
+	return ChartSourceModel{
+		Repository: types.StringNull(), Version: types.StringValue(version), Path: types.StringNull(),
+		CABundle: types.StringNull(), Username: types.StringNull(), PasswordWO: types.StringNull(),
+		PasswordWOVersion: types.Int64Null(), InsecureSkipTLSVerify: types.BoolNull(),
+	}
+}
 
 // ChartSourceAttributes are the attributes of a chart block that say where
 // Fleet's charts come from (fleet_agent, fleet_install): a chart repository

@@ -13,6 +13,7 @@ import (
 	"helm.sh/helm/v3/pkg/release"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 )
 
 // Fleet's two charts, installed as releases of the same names (as Fleet's
@@ -36,17 +37,13 @@ type fleetCharts struct{ crds, fleet *chart.Chart }
 // loadCharts loads both charts from the chart block, with password
 // (chart.password_wo, from the configuration). They must be of the same
 // version: the CRDs are the controllers' API.
-func loadCharts(m *chartModel, password string) (fleetCharts, error) {
+func loadCharts(m *agentspec.ChartSourceModel, password string) (fleetCharts, error) {
 	load := func(name string) (*chart.Chart, error) {
-		s := helmchart.Source{
-			Repository: m.Repository.ValueString(), Chart: name, Version: m.Version.ValueString(),
-			CABundle: m.CABundle.ValueString(), Username: m.Username.ValueString(), Password: password,
-			InsecureSkipTLSVerify: m.InsecureSkipTLSVerify.ValueBool(),
-		}
+		var local string
 		if p := m.Path.ValueString(); p != "" {
-			s.Path = filepath.Join(p, name)
+			local = filepath.Join(p, name)
 		}
-		return helmchart.Load(s)
+		return helmchart.Load(m.Source(name, local, password))
 	}
 	crds, err := load(crdRelease)
 	if err != nil {

@@ -115,20 +115,25 @@ type clients struct {
 	namespace string
 }
 
-func (r *installResource) clients(namespace string) (*clients, error) {
+// connect returns the clients for Fleet's namespace, nil when the cluster
+// cannot be reached (diags says why).
+func (r *installResource) connect(namespace string, diags *diag.Diagnostics) *clients {
 	rc, err := r.Data.Client.RESTConfig()
-	if err != nil {
-		return nil, err
-	}
 	c := &clients{namespace: namespace}
-	if c.dynamic, err = r.Data.Client.Dynamic(); err != nil {
-		return nil, err
+	if err == nil {
+		c.dynamic, err = r.Data.Client.Dynamic()
 	}
-	if c.core, err = r.Data.Client.Core(); err != nil {
-		return nil, err
+	if err == nil {
+		c.core, err = r.Data.Client.Core()
 	}
-	c.helm, err = helmchart.NewConfiguration(rc, namespace)
-	return c, err
+	if err == nil {
+		c.helm, err = helmchart.NewConfiguration(rc, namespace)
+	}
+	if err != nil {
+		diags.AddError("Cannot connect to the cluster", err.Error())
+		return nil
+	}
+	return c
 }
 
 func (r *installResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -140,9 +145,8 @@ func (r *installResource) Create(ctx context.Context, req resource.CreateRequest
 	ctx, cancel, d := r.CreateContext(ctx, plan.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(d...)
-	c, err := r.clients(plan.Namespace.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot connect to the cluster", err.Error())
+	c := r.connect(plan.Namespace.ValueString(), &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	if err := c.checkNotInstalled(ctx); err != nil {
@@ -162,9 +166,8 @@ func (r *installResource) Update(ctx context.Context, req resource.UpdateRequest
 	ctx, cancel, d := r.UpdateContext(ctx, plan.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(d...)
-	c, err := r.clients(plan.Namespace.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot connect to the cluster", err.Error())
+	c := r.connect(plan.Namespace.ValueString(), &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	r.apply(ctx, req.Config, c, &plan, &state, &resp.State, &resp.Diagnostics)
@@ -293,9 +296,8 @@ func (r *installResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients(state.Namespace.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot connect to the cluster", err.Error())
+	c := r.connect(state.Namespace.ValueString(), &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	imported := framework.WasImported(ctx, req.Private)
@@ -347,11 +349,8 @@ func (m *installModel) readRelease(fleet, crds *release.Release, imported bool) 
 	m.setRelease(fleet, crds)
 	installed := m.ChartVersion.ValueString()
 	if m.Chart == nil {
-		m.Chart = &chartModel{
-			Repository: types.StringNull(), Version: types.StringValue(installed), Path: types.StringNull(),
-			CABundle: types.StringNull(), Username: types.StringNull(), PasswordWO: types.StringNull(),
-			PasswordWOVersion: types.Int64Null(), InsecureSkipTLSVerify: types.BoolNull(),
-		}
+		source := agentspec.ImportedChartSource(installed)
+		m.Chart = &source
 	} else if v := m.Chart.Version.ValueString(); v != "" && !helmchart.VersionMatches(installed, v) {
 		m.Chart.Version = types.StringValue(installed)
 	}
@@ -369,9 +368,8 @@ func (r *installResource) Delete(ctx context.Context, req resource.DeleteRequest
 	ctx, cancel, d := r.DeleteContext(ctx, state.Timeouts)
 	defer cancel()
 	resp.Diagnostics.Append(d...)
-	c, err := r.clients(state.Namespace.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot connect to the cluster", err.Error())
+	c := r.connect(state.Namespace.ValueString(), &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	if !state.ForceDestroy.ValueBool() {

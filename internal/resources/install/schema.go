@@ -24,40 +24,28 @@ import (
 
 // installModel is the state of fleet_install.
 type installModel struct {
-	ID                    types.String               `tfsdk:"id"`
-	Chart                 *chartModel                `tfsdk:"chart"`
-	Namespace             types.String               `tfsdk:"namespace"`
-	Proxy                 *proxyModel                `tfsdk:"proxy"`
-	SystemDefaultRegistry types.String               `tfsdk:"system_default_registry"`
-	ImagePullSecret       *agentspec.PullSecretModel `tfsdk:"image_pull_secret"`
-	ImagePullSecrets      types.List                 `tfsdk:"image_pull_secrets"`
-	APIServerURL          types.String               `tfsdk:"api_server_url"`
-	APIServerCA           types.String               `tfsdk:"api_server_ca"`
-	AgentTLSMode          types.String               `tfsdk:"agent_tls_mode"`
-	BootstrapLocalCluster types.Bool                 `tfsdk:"bootstrap_local_cluster"`
-	GitOps                types.Bool                 `tfsdk:"gitops"`
-	HelmOps               types.Bool                 `tfsdk:"helmops"`
-	ExtraEnv              types.Map                  `tfsdk:"extra_env"`
-	Values                types.String               `tfsdk:"values"`
-	AllowDowngrade        types.Bool                 `tfsdk:"allow_downgrade"`
-	ForceDestroy          types.Bool                 `tfsdk:"force_destroy"`
-	DeleteCRDs            types.Bool                 `tfsdk:"delete_crds"`
-	FleetVersion          types.String               `tfsdk:"fleet_version"`
-	ChartVersion          types.String               `tfsdk:"chart_version"`
-	ReleaseStatus         types.String               `tfsdk:"release_status"`
-	Timeouts              timeouts.Value             `tfsdk:"timeouts"`
-}
-
-// chartModel says where the fleet-crd and fleet charts come from.
-type chartModel struct {
-	Repository            types.String `tfsdk:"repository"`
-	Version               types.String `tfsdk:"version"`
-	Path                  types.String `tfsdk:"path"`
-	CABundle              types.String `tfsdk:"ca_bundle"`
-	Username              types.String `tfsdk:"username"`
-	PasswordWO            types.String `tfsdk:"password_wo"`
-	PasswordWOVersion     types.Int64  `tfsdk:"password_wo_version"`
-	InsecureSkipTLSVerify types.Bool   `tfsdk:"insecure_skip_tls_verify"`
+	ID                    types.String                `tfsdk:"id"`
+	Chart                 *agentspec.ChartSourceModel `tfsdk:"chart"`
+	Namespace             types.String                `tfsdk:"namespace"`
+	Proxy                 *proxyModel                 `tfsdk:"proxy"`
+	SystemDefaultRegistry types.String                `tfsdk:"system_default_registry"`
+	ImagePullSecret       *agentspec.PullSecretModel  `tfsdk:"image_pull_secret"`
+	ImagePullSecrets      types.List                  `tfsdk:"image_pull_secrets"`
+	APIServerURL          types.String                `tfsdk:"api_server_url"`
+	APIServerCA           types.String                `tfsdk:"api_server_ca"`
+	AgentTLSMode          types.String                `tfsdk:"agent_tls_mode"`
+	BootstrapLocalCluster types.Bool                  `tfsdk:"bootstrap_local_cluster"`
+	GitOps                types.Bool                  `tfsdk:"gitops"`
+	HelmOps               types.Bool                  `tfsdk:"helmops"`
+	ExtraEnv              types.Map                   `tfsdk:"extra_env"`
+	Values                types.String                `tfsdk:"values"`
+	AllowDowngrade        types.Bool                  `tfsdk:"allow_downgrade"`
+	ForceDestroy          types.Bool                  `tfsdk:"force_destroy"`
+	DeleteCRDs            types.Bool                  `tfsdk:"delete_crds"`
+	FleetVersion          types.String                `tfsdk:"fleet_version"`
+	ChartVersion          types.String                `tfsdk:"chart_version"`
+	ReleaseStatus         types.String                `tfsdk:"release_status"`
+	Timeouts              timeouts.Value              `tfsdk:"timeouts"`
 }
 
 // proxyModel is agent_proxy's shape and the proxy's CA.
