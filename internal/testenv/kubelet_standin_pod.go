@@ -1,9 +1,9 @@
 package testenv
 
 import (
-	"maps"
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path"
