@@ -78,7 +78,7 @@ func installSchema(timeoutsBlock schema.Block) schema.Schema {
 			"and waits until the CRDs are established and the controllers are available. An upgrade installs the CRD " +
 			"chart first; a downgrade is refused unless `allow_downgrade`.\n\n" +
 			"**Air-gapped sites** take the charts from a private OCI registry (`chart`, with `ca_bundle` and " +
-			"`username`/`password_wo`), the images from `system_default_registry` with `image_pull_secrets`, and reach " +
+			"`username`/`password_wo`), the images from `system_default_registry` with `image_pull_secret`, and reach " +
 			"the outside through `proxy`.\n\n" +
 			"**Where Fleet is already installed** the create fails and says so: by Rancher (which installs and upgrades " +
 			"Fleet itself; manage Fleet's objects with the other resources), or by Helm outside Terraform (import it).\n\n" +
@@ -86,8 +86,8 @@ func installSchema(timeoutsBlock schema.Block) schema.Schema {
 			"installs it again); one upgraded or changed outside Terraform shows as a change of `chart.version` or of " +
 			"the values' attributes, which the apply reverts.\n\n" +
 			"**Destroy** uninstalls the `fleet` release, and is refused while the cluster holds Fleet objects that users " +
-			"created (GitRepos, HelmOps, Clusters and ClusterGroups outside `fleet-local`, registration tokens), which " +
-			"it lists, unless `force_destroy`. The CRDs stay (the `fleet-crd` release is kept) unless `delete_crds`: " +
+			"created (GitRepos, HelmOps, Clusters and ClusterGroups outside `fleet-local`, registration tokens; not " +
+			"those a controller made, which have an owner), which it lists, unless `force_destroy`. The CRDs stay (the `fleet-crd` release is kept) unless `delete_crds`: " +
 			"deleting them deletes every Fleet object. Import with the namespace, e.g. `cattle-fleet-system`.\n\n" +
 			"**The state** holds `chart.password_wo` and `image_pull_secret.password_wo` nowhere (write-only); the proxy " +
 			"URLs, which may carry credentials, are kept marked sensitive.",
