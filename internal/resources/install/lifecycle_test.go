@@ -2,6 +2,7 @@ package install_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,13 +18,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/storage/driver"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/acctest"
 	"github.com/fleetform/terraform-provider-fleet/internal/testenv"
 )
 
-// TestAccInstallUpgrades: on a bare control plane, Fleet installed from a
-// local copy of its charts is upgraded in place when its values change (the
+// TestAccInstallUpgrades: on a bare control plane, the create is refused
+// while Rancher's CRDs are served (Rancher installs Fleet itself). Fleet
+// installed from a local copy of its charts is then upgraded in place when its values change (the
 // controllers restart with the new proxy), a change made with Helm outside
 // Terraform shows in the plan and is reverted, an older chart is refused,
 // and controllers that cannot start fail the apply at once with the
@@ -66,8 +70,14 @@ resource "fleet_install" "this" {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: config(charts, version, proxyA, noMigrationJobs),
-				Check:  func(*terraform.State) error { return controllerProxy(bare, proxyA) },
+				PreConfig:   func() { mustNotErr(t, bare.InstallRancherCRDs(context.Background())) },
+				Config:      config(charts, version, proxyA, noMigrationJobs),
+				ExpectError: regexp.MustCompile(`Fleet is already installed(.|\n)*Rancher runs in this cluster`),
+			},
+			{
+				PreConfig: func() { deleteRancherSettingsCRD(t, bare) },
+				Config:    config(charts, version, proxyA, noMigrationJobs),
+				Check:     func(*terraform.State) error { return controllerProxy(bare, proxyA) },
 			},
 			{
 				Config: config(charts, version, proxyB, noMigrationJobs),
@@ -106,6 +116,22 @@ resource "fleet_install" "this" {
 				Check:  func(*terraform.State) error { return controllerProxy(bare, proxyB) },
 			},
 		},
+	})
+}
+
+// deleteRancherSettingsCRD removes the CRD that says Rancher runs, and waits
+// until it is gone; nothing may have been installed meanwhile.
+func deleteRancherSettingsCRD(t *testing.T, bare *testenv.Env) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := helmFor(t, bare).Releases.Last("fleet-crd"); !errors.Is(err, driver.ErrReleaseNotFound) {
+		t.Fatalf("a fleet-crd release exists after the refused create (%v)", err)
+	}
+	crd := bare.Upstream.Dynamic.Resource(crds)
+	mustNotErr(t, crd.Delete(ctx, "settings.management.cattle.io", metav1.DeleteOptions{}))
+	acctest.WaitGone(t, "CRD settings.management.cattle.io", func() error {
+		_, err := crd.Get(ctx, "settings.management.cattle.io", metav1.GetOptions{})
+		return err
 	})
 }
 
