@@ -22,6 +22,9 @@ provider "fleet" {
 locals {
   # The public registries the private one mirrors.
   mirrored = ["docker.io", "ghcr.io", "registry.k8s.io", "quay.io"]
+  # The registry's host[:port], without the path: a pull Secret's account
+  # covers every image of the host.
+  registry_host = split("/", var.registry_server)[0]
   # The clusters the workloads go to carry this label.
   site_labels = { site = var.site }
   agent_proxy = {
@@ -38,8 +41,9 @@ data "fleet_images" "site" {
   extra_images  = var.extra_images
 }
 
-# The nodes' containerd configuration (K3s, RKE2): it authenticates every pull
-# from the private registry, including those of Fleet's controllers.
+# The nodes' containerd configuration (K3s, RKE2): the registry's CA, the
+# mirrors the workloads' images are pulled through, and the account, a second
+# path next to the pull Secrets below.
 data "fleet_registries_yaml" "nodes" {
   registries = [{
     server   = var.registry_server
@@ -73,11 +77,17 @@ resource "fleet_install" "this" {
     ca_cert     = var.proxy_ca_file == null ? null : file(var.proxy_ca_file)
   }
 
-  # Fleet's images under the registry's prefix. No image_pull_secrets: a
-  # Secret for them must exist in cattle-fleet-system before the install, and
-  # only the install creates that namespace (README.md, "Pull credentials").
-  # The nodes' registries.yaml authenticates the pulls instead.
+  # Fleet's images under the registry's prefix, pulled with the account of
+  # image_pull_secret: the provider creates the Secret fleet-image-pull-secret
+  # in cattle-fleet-system (and the namespace) before the charts, so the
+  # controllers' nodes need no credentials of their own (Fleet v0.16 and later).
   system_default_registry = var.registry_server
+  image_pull_secret = {
+    server              = local.registry_host
+    username            = var.registry_username
+    password_wo         = var.registry_password
+    password_wo_version = var.registry_password_version
+  }
 
   # What the registration tokens tell the agents: the API as they reach it
   # through the proxy, and the only CA they trust for it.

@@ -26,6 +26,17 @@ resource "fleet_install" "this" {
   # registry.corp.example:5000/mirror/rancher/fleet:v0.16.0 and so on.
   system_default_registry = "registry.corp.example:5000/mirror"
 
+  # The same account pulls the images: the provider creates the Secret
+  # fleet-image-pull-secret in the namespace (creating the namespace when
+  # missing) before the charts, and the controllers pull with it. Fleet v0.16
+  # and later.
+  image_pull_secret = {
+    server              = "registry.corp.example:5000"
+    username            = "fleet-puller"
+    password_wo         = var.registry_password # write-only, as in chart
+    password_wo_version = 1
+  }
+
   # The address agents register with, as they reach it, and its CA.
   api_server_url = "https://fleet.corp.example:6443"
   api_server_ca  = file("${path.module}/fleet-api-ca.pem")

@@ -69,6 +69,9 @@ current-context: line
 					knownvalue.StringExact("cattle-fleet-system")),
 				plancheck.ExpectKnownValue("fleet_install.this", tfjsonpath.New("system_default_registry"),
 					knownvalue.StringExact("registry.plant.internal:5000/mirror")),
+				// The controllers' pull Secret is keyed by the registry's host, without the images' path.
+				plancheck.ExpectKnownValue("fleet_install.this", tfjsonpath.New("image_pull_secret").AtMapKey("server"),
+					knownvalue.StringExact("registry.plant.internal:5000")),
 				plancheck.ExpectKnownValue("fleet_install.this", tfjsonpath.New("proxy").AtMapKey("https_proxy"),
 					knownvalue.StringExact("http://proxy.plant.internal:3128")),
 				plancheck.ExpectKnownOutputValue("images_to_mirror", knownvalue.StringRegexp(regexp.MustCompile(
