@@ -71,6 +71,7 @@ func bareControlPlane(t *testing.T) *testenv.Env {
 // force_destroy, and keeps the CRDs.
 func TestAccCompatInstallFromPrivateRegistry(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel() // each runs a bare control plane of its own: most of their time is waiting
 	bare := bareControlPlane(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -34,6 +34,7 @@ import (
 // kubelet's reason rather than at the timeout.
 func TestAccInstallUpgrades(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel() // each runs a bare control plane of its own: most of their time is waiting
 	bare := bareControlPlane(t)
 	charts, older := t.TempDir(), t.TempDir()
 	if err := testenv.WriteReleaseCharts(bare.BinDir, charts); err != nil {

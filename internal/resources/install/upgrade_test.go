@@ -24,6 +24,7 @@ import (
 // no newer one to upgrade to.)
 func TestAccCompatInstallUpgradesToDefaultRelease(t *testing.T) {
 	acctest.PreCheck(t)
+	t.Parallel() // each runs a bare control plane of its own: most of their time is waiting
 	if acctest.Env.Fleet.IsDefault() {
 		t.Skip("upgrades from an older release to " + testenv.DefaultFleetVersion + ": runs in the compatibility suite of the older releases")
 	}
