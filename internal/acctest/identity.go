@@ -1,7 +1,11 @@
 package acctest
 
 import (
+	"encoding/json"
+	"os/exec"
 	"testing"
+
+	goversion "github.com/hashicorp/go-version"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -13,6 +17,26 @@ import (
 // resource identities and takes `identity` in import blocks: they skip on an
 // older Terraform (the suite's), and tools/cli-runs/terraform-v1.13.3.sh runs
 // them with Terraform 1.13 built under tools/.
+
+// SkipBelowIdentityCLI skips the test at once on a CLI that stores no
+// identities (TestIdentity would skip it too, but only after the test set up
+// what the configuration names, e.g. a control plane of its own).
+func SkipBelowIdentityCLI(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command(terraformBinary(), "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version: %v", terraformBinary(), err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("%s version -json: %v", terraformBinary(), err)
+	}
+	if version, err := goversion.NewVersion(v.Version); err != nil || version.LessThan(tfversion.Version1_12_0) {
+		t.Skipf("Terraform CLI version %s is below 1.12.0, which stores resource identities", v.Version)
+	}
+}
 
 // Identity is what an identity test expects of one resource of its
 // configuration.

@@ -12,6 +12,7 @@ import (
 // and imports by it (Terraform >= 1.12).
 func TestAccIdentityInstall(t *testing.T) {
 	acctest.PreCheck(t)
+	acctest.SkipBelowIdentityCLI(t) // before starting a control plane for nothing
 	bare := bareControlPlane(t)
 	charts := t.TempDir()
 	if err := testenv.WriteReleaseCharts(bare.BinDir, charts); err != nil {
