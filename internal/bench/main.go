@@ -14,7 +14,7 @@
 //	FLEET_BENCH_PROVIDER  the provider binary (default bin/terraform-provider-fleet)
 //	FLEET_BENCH_TIME      the hashicorp/time binary (tools/terraform-provider-time-v0.14.2/build.sh)
 //	FLEET_PROVIDER_PROFILE_DIR passed on: the provider writes CPU and heap
-//	                      profiles there (see main.go of the provider)
+//	                      profiles there, the heap at its peak too (profile.go of the provider)
 //
 // The control plane comes from FLEET_TESTENV_UPSTREAM_KUBECONFIG, which
 // `make testenv-up` writes to .testenv/env; without it the command fails.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -330,7 +331,7 @@ func (r *ObjectResource[T, M, PM]) setState(ctx context.Context, state stateTarg
 	if diags.HasError() {
 		return nil, diags
 	}
-	names := unmanagedAttributes(r.schema(ctx))
+	names := r.unmanagedAttributes(ctx)
 	left, err := leftBehind(removed, prior, state.RawValue(), names)
 	if err == nil {
 		var raw tftypes.Value
@@ -341,6 +342,20 @@ func (r *ObjectResource[T, M, PM]) setState(ctx context.Context, state stateTarg
 		diags.AddError("Cannot build the state", err.Error())
 	}
 	return left, diags
+}
+
+// unmanagedByType holds the unmanaged attributes of each resource type.
+// The framework makes a resource anew for every call, and every read and
+// write needs them: building the schema each time cost more than the rest of
+// setState's own work.
+var unmanagedByType sync.Map // type name => []string
+
+func (r *ObjectResource[T, M, PM]) unmanagedAttributes(ctx context.Context) []string {
+	if names, ok := unmanagedByType.Load(r.TypeName); ok {
+		return names.([]string)
+	}
+	names, _ := unmanagedByType.LoadOrStore(r.TypeName, unmanagedAttributes(r.schema(ctx)))
+	return names.([]string)
 }
 
 func (r *ObjectResource[T, M, PM]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -2,7 +2,6 @@ package clusters
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -133,7 +132,7 @@ func (m *clusterModel) Flatten(c *fleet.Cluster, imported bool) {
 	if status == nil {
 		status = &fleet.ClusterStatus{}
 	}
-	m.ClusterNamespace = types.StringValue(status.Namespace)
+	m.ClusterNamespace = types.StringValue(clusterNamespace(c))
 	ready := fleet.FindCondition(status.Conditions, "Ready")
 	m.Ready = types.BoolValue(ready != nil && ready.Status == "True")
 	m.State = types.StringValue(status.Display.State)
@@ -232,12 +231,9 @@ func deleteClusterKubeconfig(ctx context.Context, c *kube.Client, state *cluster
 // awaitClusterCheckIn waits, when wait_for_ready is set, until the cluster's
 // agent has checked in. A registration error Fleet keeps reporting for
 // importErrorGrace ends the wait early with Fleet's own message.
-func awaitClusterCheckIn(ctx context.Context, c *kube.Client, plan *clusterModel, applied *fleet.Cluster, firstWait bool) (*fleet.Cluster, diag.Diagnostics) {
+func awaitClusterCheckIn(ctx context.Context, c *kube.Client, plan *clusterModel, applied *fleet.Cluster) (*fleet.Cluster, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if !plan.WaitForReady.ValueBool() {
-		if firstWait {
-			return awaitClusterNamespace(ctx, c, applied)
-		}
 		return applied, diags
 	}
 	current := applied
@@ -275,31 +271,6 @@ func awaitClusterCheckIn(ctx context.Context, c *kube.Client, plan *clusterModel
 			}
 		}
 		diags.AddError(fmt.Sprintf("Cluster %s/%s is not ready", applied.Namespace, applied.Name), detail)
-	}
-	return current, diags
-}
-
-// awaitClusterNamespace waits on create until the Fleet controller has
-// assigned the cluster its namespace, so cluster_namespace is known when
-// Apply returns. Without a controller the cluster still exists: warn.
-func awaitClusterNamespace(ctx context.Context, c *kube.Client, applied *fleet.Cluster) (*fleet.Cluster, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	current := applied
-	err := framework.Poll(ctx, func(ctx context.Context) (bool, error) {
-		cluster, err := ClusterAPI.Get(ctx, c, applied.Namespace, applied.Name)
-		if err != nil {
-			return false, err
-		}
-		current = cluster
-		return cluster.Status != nil && cluster.Status.Namespace != "", nil
-	})
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		diags.AddWarning("Fleet has not processed the Cluster yet",
-			fmt.Sprintf("Cluster %s/%s was created, but no Fleet controller assigned it a namespace before the create timeout; "+
-				"its status attributes fill in on a later refresh. Is Fleet running on this cluster?%s", applied.Namespace, applied.Name, framework.TransientCause(err)))
-	case err != nil:
-		diags.AddError("Cannot read the created Cluster", err.Error())
 	}
 	return current, diags
 }

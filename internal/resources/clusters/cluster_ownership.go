@@ -45,9 +45,13 @@ func kubeconfigOwner(m *clusterModel) framework.SecretOwner {
 // beforeClusterApply refuses to drop what fleet_agent put on the Cluster,
 // then writes the kubeconfig Secret.
 func beforeClusterApply(ctx context.Context, c *kube.Client, req framework.ApplyRequest[clusterModel]) diag.Diagnostics {
-	diags := refuseDroppingAgentEntries(ctx, c, req.Plan)
-	if diags.HasError() {
-		return diags
+	var diags diag.Diagnostics
+	// On create the Cluster was just found missing: no fleet_agent put
+	// anything on it, and a second GET would only say so again.
+	if req.State != nil {
+		if diags = refuseDroppingAgentEntries(ctx, c, req.Plan); diags.HasError() {
+			return diags
+		}
 	}
 	diags.Append(writeClusterKubeconfig(ctx, c, req)...)
 	return diags
@@ -55,7 +59,7 @@ func beforeClusterApply(ctx context.Context, c *kube.Client, req framework.Apply
 
 // afterClusterApply ties the kubeconfig Secret to the Cluster, so the
 // garbage collector deletes it with the Cluster, then waits as configured.
-func afterClusterApply(ctx context.Context, c *kube.Client, plan *clusterModel, applied *fleet.Cluster, creating bool) (*fleet.Cluster, diag.Diagnostics) {
+func afterClusterApply(ctx context.Context, c *kube.Client, plan *clusterModel, applied *fleet.Cluster, _ bool) (*fleet.Cluster, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if !plan.KubeconfigWOVersion.IsNull() {
 		ref := metav1.OwnerReference{APIVersion: fleet.APIVersion, Kind: fleet.KindCluster, Name: applied.Name, UID: applied.UID}
@@ -63,7 +67,7 @@ func afterClusterApply(ctx context.Context, c *kube.Client, plan *clusterModel, 
 			diags.AddWarning("Cannot tie the kubeconfig Secret to the Cluster", err.Error())
 		}
 	}
-	current, d := awaitClusterCheckIn(ctx, c, plan, applied, creating)
+	current, d := awaitClusterCheckIn(ctx, c, plan, applied)
 	diags.Append(d...)
 	return current, diags
 }

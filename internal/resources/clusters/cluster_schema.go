@@ -147,7 +147,7 @@ func clusterSchema(ctx context.Context) schema.Schema {
 					"Set wait_for_ready = false here and let fleet_agent wait for the registration.",
 				path.MatchRoot("kubeconfig_wo_version"), path.MatchRoot("kube_config_secret"))},
 		},
-		"cluster_namespace": schema.StringAttribute{Computed: true, Description: "The per-cluster namespace Fleet created (`status.namespace`)."},
+		"cluster_namespace": schema.StringAttribute{Computed: true, Description: "The per-cluster namespace Fleet creates for the cluster (`status.namespace`). Fleet derives it from the cluster's namespace and name, so it is known as soon as the cluster is created."},
 		"ready":             schema.BoolAttribute{Computed: true, Description: "Whether Fleet reports the cluster Ready."},
 		"state":             schema.StringAttribute{Computed: true, Description: "The cluster's state as Fleet displays it (e.g. `WaitCheckIn`)."},
 		"agent_last_seen":   schema.StringAttribute{Computed: true, Description: "When the agent last checked in (RFC 3339), empty before it ever did."},
