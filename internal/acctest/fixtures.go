@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"math/big"
 	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -164,4 +165,22 @@ func WriteFile(t *testing.T, name, content string) {
 	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// OfflineSiteFiles writes what an example of a site reads from files, for a
+// plan that never reaches a cluster: a CA certificate and a kubeconfig of a
+// downstream cluster that does not answer. It returns their paths.
+func OfflineSiteFiles(t *testing.T) (ca, kubeconfig string) {
+	t.Helper()
+	dir := t.TempDir()
+	ca, kubeconfig = filepath.Join(dir, "site-ca.pem"), filepath.Join(dir, "line.kubeconfig")
+	WriteFile(t, ca, TestCertificatePEM(t))
+	WriteFile(t, kubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{name: line, cluster: {server: "https://10.20.0.10:6443"}}]
+users: [{name: admin, user: {token: unused}}]
+contexts: [{name: line, context: {cluster: line, user: admin}}]
+current-context: line
+`)
+	return ca, kubeconfig
 }

@@ -1,7 +1,6 @@
 package airgap_test
 
 import (
-	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -20,17 +19,7 @@ import (
 func TestAirGappedExamplePlansOffline(t *testing.T) {
 	// The example names its provider fleetform/fleet, as users write it.
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "fleetform")
-	dir := t.TempDir()
-	ca := filepath.Join(dir, "site-ca.pem")
-	kubeconfig := filepath.Join(dir, "line.kubeconfig")
-	acctest.WriteFile(t, ca, acctest.TestCertificatePEM(t))
-	acctest.WriteFile(t, kubeconfig, `apiVersion: v1
-kind: Config
-clusters: [{name: line, cluster: {server: "https://10.20.0.10:6443"}}]
-users: [{name: admin, user: {token: unused}}]
-contexts: [{name: line, context: {cluster: line, user: admin}}]
-current-context: line
-`)
+	ca, kubeconfig := acctest.OfflineSiteFiles(t)
 	resource.UnitTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			// With a terraform block in the configuration, the testing

@@ -3,7 +3,6 @@ package install_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,17 +26,7 @@ import (
 func TestStandaloneAirGappedExamplePlansOffline(t *testing.T) {
 	// The example names its provider fleetform/fleet, as users write it.
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "fleetform")
-	dir := t.TempDir()
-	ca := filepath.Join(dir, "site-ca.pem")
-	kubeconfig := filepath.Join(dir, "line.kubeconfig")
-	acctest.WriteFile(t, ca, acctest.TestCertificatePEM(t))
-	acctest.WriteFile(t, kubeconfig, `apiVersion: v1
-kind: Config
-clusters: [{name: line, cluster: {server: "https://10.20.0.10:6443"}}]
-users: [{name: admin, user: {token: unused}}]
-contexts: [{name: line, context: {cluster: line, user: admin}}]
-current-context: line
-`)
+	ca, kubeconfig := acctest.OfflineSiteFiles(t)
 	resource.UnitTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			// With a terraform block in the configuration, the testing
