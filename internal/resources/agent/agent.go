@@ -15,6 +15,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/downstream"
 	"github.com/fleetform/terraform-provider-fleet/internal/framework"
 	"github.com/fleetform/terraform-provider-fleet/internal/helmchart"
+	"github.com/fleetform/terraform-provider-fleet/internal/resources/agentspec"
 	"github.com/fleetform/terraform-provider-fleet/internal/resources/clusters"
 )
 
@@ -114,27 +115,11 @@ func (r *agentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, chartPath, &stateChart)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("release_status"), &status)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("chart_version"), &installed)...)
-	if sameChartSource(planChart, stateChart) && pinned.Equal(installed) && status.ValueString() == release.StatusDeployed.String() {
+	if agentspec.SameChartSource(planChart, stateChart) && pinned.Equal(installed) && status.ValueString() == release.StatusDeployed.String() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("chart_version"), installed)...)
 	}
 	downstream.PlanMove(ctx, req, resp)
 	framework.SettleNoOpPlan(req, resp)
-}
-
-// sameChartSource reports whether two chart blocks name the same chart:
-// credentials and TLS settings only say how to reach it, so a new password
-// alone leaves chart_version known.
-func sameChartSource(a, b types.Object) bool {
-	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
-		return a.Equal(b)
-	}
-	x, y := a.Attributes(), b.Attributes()
-	for _, name := range []string{"repository", "chart", "version", "path"} {
-		if !x[name].Equal(y[name]) {
-			return false
-		}
-	}
-	return true
 }
 
 func (r *agentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

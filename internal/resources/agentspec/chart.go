@@ -47,6 +47,23 @@ func ImportedChartSource(version string) ChartSourceModel {
 	}
 }
 
+// SameChartSource reports whether two chart blocks name the same chart:
+// repository, chart name (where the block has one), version and path.
+// Credentials and TLS settings only say how to reach it, so a new password
+// alone leaves the installed chart version known.
+func SameChartSource(a, b types.Object) bool {
+	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
+		return a.Equal(b)
+	}
+	x, y := a.Attributes(), b.Attributes()
+	for _, name := range []string{"repository", "chart", "version", "path"} {
+		if vx, vy := x[name], y[name]; (vx == nil) != (vy == nil) || (vx != nil && !vx.Equal(vy)) {
+			return false
+		}
+	}
+	return true
+}
+
 // ChartSourceAttributes are the attributes of a chart block that say where
 // Fleet's charts come from (fleet_agent, fleet_install): a chart repository
 // with its CA and credentials, or a local path, described by

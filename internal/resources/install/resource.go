@@ -85,26 +85,12 @@ func (r *installResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, chartPath, &planChart)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, chartPath, &stateChart)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("chart_version"), &installed)...)
-	if !sameChart(planChart, stateChart) || planChart.IsUnknown() || !planChart.Attributes()["version"].Equal(installed) {
+	// Unknown or different charts short-circuit before their version is read.
+	if !agentspec.SameChartSource(planChart, stateChart) || !planChart.Attributes()["version"].Equal(installed) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("chart_version"), types.StringUnknown())...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("fleet_version"), types.StringUnknown())...)
 	}
 	framework.SettleNoOpPlan(req, resp)
-}
-
-// sameChart reports whether two chart blocks name the same charts:
-// credentials and TLS settings only say how to reach them.
-func sameChart(a, b types.Object) bool {
-	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
-		return a.Equal(b)
-	}
-	x, y := a.Attributes(), b.Attributes()
-	for _, name := range []string{"repository", "version", "path"} {
-		if !x[name].Equal(y[name]) {
-			return false
-		}
-	}
-	return true
 }
 
 // clients are what fleet_install's operations use in the cluster.
