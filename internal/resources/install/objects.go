@@ -9,6 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+
+	"github.com/fleetform/terraform-provider-fleet/internal/fleet"
 )
 
 // fleetLocal is the namespace where Fleet bootstraps the local cluster and
@@ -18,15 +20,15 @@ const fleetLocal = "fleet-local"
 // userKinds are the kinds of Fleet objects users create; the other kinds,
 // and objects of these kinds with an owner (the registration token of a
 // Cluster Fleet imports), are made by the controllers.
-var userKinds = []string{"gitrepos", "helmops", "clusters", "clustergroups", "clusterregistrationtokens"}
+var userKinds = []schema.GroupVersionResource{fleet.GitRepos, fleet.HelmOps, fleet.Clusters, fleet.ClusterGroups, fleet.ClusterRegistrationTokens}
 
 // userObjects lists the Fleet objects users created, as `kind
 // namespace/name`, at most limit of them. Kinds the cluster does not serve
 // (an older Fleet, CRDs gone) have none.
 func userObjects(ctx context.Context, dyn dynamic.Interface, limit int) ([]string, error) {
 	var out []string
-	for _, kind := range userKinds {
-		gvr := schema.GroupVersionResource{Group: "fleet.cattle.io", Version: "v1alpha1", Resource: kind}
+	for _, gvr := range userKinds {
+		kind := gvr.Resource
 		list, err := dyn.Resource(gvr).List(ctx, metav1.ListOptions{})
 		if apierrors.IsNotFound(err) {
 			continue
@@ -35,7 +37,7 @@ func userObjects(ctx context.Context, dyn dynamic.Interface, limit int) ([]strin
 			return nil, fmt.Errorf("list %s: %w", kind, err)
 		}
 		for _, o := range list.Items {
-			if len(o.GetOwnerReferences()) > 0 || (o.GetNamespace() == fleetLocal && kind != "gitrepos" && kind != "helmops") {
+			if len(o.GetOwnerReferences()) > 0 || (o.GetNamespace() == fleetLocal && gvr != fleet.GitRepos && gvr != fleet.HelmOps) {
 				continue
 			}
 			if len(out) == limit {

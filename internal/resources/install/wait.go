@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
@@ -89,40 +91,81 @@ var waitingReasons = map[string]bool{
 }
 
 // awaitControllers waits until every Deployment of the release has rolled
-// out and is available. It fails at once when a pod cannot pull its image
+// out and is available, reading the namespace's Deployments and Pods with
+// one list each per poll. It fails at once when a pod cannot pull its image
 // or crashes, or the rollout exceeded its deadline, with Kubernetes' own
-// message; on timeout it says what the Deployment reported last.
+// message; on timeout it says what a Deployment reported last.
 func awaitControllers(ctx context.Context, core kubernetes.Interface, rel *release.Release) error {
+	names := manifestObjects(rel, "Deployment")
 	var last string
+	var failed *controllerFailure
 	err := framework.Poll(ctx, func(ctx context.Context) (bool, error) {
-		for _, name := range manifestObjects(rel, "Deployment") {
-			d, err := core.AppsV1().Deployments(rel.Namespace).Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return false, err
+		deployments, err := core.AppsV1().Deployments(rel.Namespace).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, err
+		}
+		pods, err := core.CoreV1().Pods(rel.Namespace).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, err
+		}
+		for _, name := range names {
+			i := slices.IndexFunc(deployments.Items, func(d appsv1.Deployment) bool { return d.Name == name })
+			if i < 0 {
+				last = fmt.Sprintf("Deployment %s/%s does not exist", rel.Namespace, name)
+				return false, nil
 			}
-			ready, why, err := deploymentReady(ctx, core, d)
-			if err != nil || !ready {
+			d := &deployments.Items[i]
+			if failed = deploymentFailure(d, pods.Items); failed != nil {
+				return false, failed
+			}
+			if ready, why := deploymentReady(d); !ready {
 				last = fmt.Sprintf("Deployment %s/%s: %s", d.Namespace, d.Name, why)
-				return false, err
+				return false, nil
 			}
 		}
 		return true, nil
 	})
-	if err != nil && last != "" {
+	if err != nil && failed == nil && last != "" {
 		return fmt.Errorf("%s (%w)", last, err)
 	}
 	return err
 }
 
-func deploymentReady(ctx context.Context, core kubernetes.Interface, d *appsv1.Deployment) (bool, string, error) {
+// controllerFailure is a state of a Deployment that no waiting cures.
+type controllerFailure struct{ message string }
+
+func (f *controllerFailure) Error() string { return f.message }
+
+// deploymentFailure returns why the Deployment cannot become available: its
+// rollout exceeded its deadline, or a container of a pod of its current
+// template cannot start. nil when nothing says so.
+func deploymentFailure(d *appsv1.Deployment, pods []corev1.Pod) *controllerFailure {
 	for _, c := range d.Status.Conditions {
 		if c.Type == appsv1.DeploymentProgressing && c.Status == corev1.ConditionFalse && c.Reason == "ProgressDeadlineExceeded" {
-			return false, c.Message, errors.New(c.Message)
+			return &controllerFailure{fmt.Sprintf("Deployment %s/%s: %s", d.Namespace, d.Name, c.Message)}
 		}
 	}
-	if err := podFailure(ctx, core, d); err != nil {
-		return false, err.Error(), err
+	selector, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
+	if err != nil {
+		return nil // a Deployment the API server took has a valid selector
 	}
+	for i := range pods {
+		p := &pods[i]
+		if !selector.Matches(labels.Set(p.Labels)) || !ofTemplate(p, d) {
+			continue
+		}
+		for _, s := range append(p.Status.InitContainerStatuses, p.Status.ContainerStatuses...) {
+			if w := s.State.Waiting; w != nil && waitingReasons[w.Reason] {
+				return &controllerFailure{fmt.Sprintf("Deployment %s/%s: pod %s, container %s: %s: %s", d.Namespace, d.Name, p.Name, s.Name, w.Reason, w.Message)}
+			}
+		}
+	}
+	return nil
+}
+
+// deploymentReady reports whether the Deployment rolled out and is
+// available, and else what its Available condition says.
+func deploymentReady(d *appsv1.Deployment) (bool, string) {
 	want := int32(1)
 	if d.Spec.Replicas != nil {
 		want = *d.Spec.Replicas
@@ -136,7 +179,7 @@ func deploymentReady(ctx context.Context, core kubernetes.Interface, d *appsv1.D
 	}
 	ready := d.Status.ObservedGeneration >= d.Generation && available &&
 		d.Status.UpdatedReplicas >= want && d.Status.AvailableReplicas >= want
-	return ready, why, nil
+	return ready, why
 }
 
 // ofTemplate reports whether the pod runs what the Deployment's template
@@ -155,29 +198,4 @@ func ofTemplate(p *corev1.Pod, d *appsv1.Deployment) bool {
 		}
 	}
 	return true
-}
-
-// podFailure returns the first container failure no waiting cures among the
-// pods of the Deployment's current template: a pod of the previous one may
-// still fail while the rollout replaces it.
-func podFailure(ctx context.Context, core kubernetes.Interface, d *appsv1.Deployment) error {
-	selector, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
-	if err != nil {
-		return nil //nolint:nilerr // a Deployment the API server took has a valid selector
-	}
-	pods, err := core.CoreV1().Pods(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
-	if err != nil {
-		return err
-	}
-	for _, p := range pods.Items {
-		if !ofTemplate(&p, d) {
-			continue
-		}
-		for _, s := range append(p.Status.InitContainerStatuses, p.Status.ContainerStatuses...) {
-			if w := s.State.Waiting; w != nil && waitingReasons[w.Reason] {
-				return fmt.Errorf("Deployment %s/%s: pod %s, container %s: %s: %s", d.Namespace, d.Name, p.Name, s.Name, w.Reason, w.Message)
-			}
-		}
-	}
-	return nil
 }
