@@ -57,8 +57,8 @@ func LookupNested(m map[string]any, path []string) (any, bool) {
 	return cur, true
 }
 
-// DeleteNested removes m[path...] and the maps it leaves empty.
-func DeleteNested(m map[string]any, path []string) {
+// deleteNested removes m[path...] and the maps it leaves empty.
+func deleteNested(m map[string]any, path []string) {
 	if len(path) == 1 {
 		delete(m, path[0])
 		return
@@ -67,7 +67,7 @@ func DeleteNested(m map[string]any, path []string) {
 	if !ok {
 		return
 	}
-	DeleteNested(next, path[1:])
+	deleteNested(next, path[1:])
 	if len(next) == 0 {
 		delete(m, path[0])
 	}
@@ -76,12 +76,12 @@ func DeleteNested(m map[string]any, path []string) {
 // SameValues compares chart values as Helm stores them (JSON), so that 1
 // and 1.0, or YAML and JSON spellings, are equal.
 func SameValues(a, b map[string]any) bool {
-	na, errA := NormalizeJSON(a)
-	nb, errB := NormalizeJSON(b)
+	na, errA := normalizeJSON(a)
+	nb, errB := normalizeJSON(b)
 	return errA == nil && errB == nil && reflect.DeepEqual(na, nb)
 }
 
-func NormalizeJSON(v any) (any, error) {
+func normalizeJSON(v any) (any, error) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -148,13 +148,13 @@ func nonMappingOn(m map[string]any, path []string) string {
 // from a values attribute.
 func WithoutPaths(m map[string]any, paths [][]string) map[string]any {
 	out := map[string]any{}
-	if n, err := NormalizeJSON(m); err == nil {
+	if n, err := normalizeJSON(m); err == nil {
 		if nm, ok := n.(map[string]any); ok {
 			out = nm
 		}
 	}
 	for _, p := range paths {
-		DeleteNested(out, p)
+		deleteNested(out, p)
 	}
 	return out
 }

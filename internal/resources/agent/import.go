@@ -48,7 +48,7 @@ func (m *agentModel) releaseMatches(rel *release.Release) bool {
 		return false
 	}
 	managed, err := m.managedValues()
-	return err == nil && helmchart.SameValues(withoutKeys(rel.Config, registrationValueKeys), managed)
+	return err == nil && helmchart.SameValues(helmchart.WithoutPaths(rel.Config, registrationValuePaths), managed)
 }
 
 // flattenImported fills what an import can read back: from the release

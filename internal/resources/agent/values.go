@@ -40,17 +40,20 @@ type agentRegistration struct {
 // from the configuration. They are not in state, so drift checks skip them.
 var registrationValueKeys = []string{"token", "tokenName", "clusterNamespace", "systemRegistrationNamespace"}
 
-// reservedValuePaths are the values `values` must not set.
-var reservedValuePaths = append([][]string{
-	{valueAPIServerURL}, {valueAPIServerCA}, {valueClientID}, {valueAgentTLSMode}, {valueProxy}, {valueNoProxy},
-	systemDefaultRegistryPath,
-}, func() [][]string {
+// registrationValuePaths are registrationValueKeys as paths of values.
+var registrationValuePaths = func() [][]string {
 	var out [][]string
 	for _, k := range registrationValueKeys {
 		out = append(out, []string{k})
 	}
 	return out
-}()...)
+}()
+
+// reservedValuePaths are the values `values` must not set.
+var reservedValuePaths = append([][]string{
+	{valueAPIServerURL}, {valueAPIServerCA}, {valueClientID}, {valueAgentTLSMode}, {valueProxy}, {valueNoProxy},
+	systemDefaultRegistryPath,
+}, registrationValuePaths...)
 
 // parseRegistration reads the `values` YAML of a token's Secret. The error
 // never quotes the input, which holds the token.
@@ -127,20 +130,6 @@ func (m *agentModel) managedValues() (map[string]any, error) {
 func chartValues(managed, registration map[string]any) map[string]any {
 	out := maps.Clone(managed)
 	maps.Copy(out, registration)
-	return out
-}
-
-// withoutKeys returns a deep copy of m without the given top-level keys.
-func withoutKeys(m map[string]any, keys []string) map[string]any {
-	out := map[string]any{}
-	if n, err := helmchart.NormalizeJSON(m); err == nil {
-		if nm, ok := n.(map[string]any); ok {
-			out = nm
-		}
-	}
-	for _, k := range keys {
-		delete(out, k)
-	}
 	return out
 }
 

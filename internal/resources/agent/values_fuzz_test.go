@@ -52,7 +52,7 @@ func FuzzChartValues(f *testing.F) {
 // withoutEmptyMaps returns the JSON form of m without mappings that hold
 // nothing (also after removing their own empty mappings).
 func withoutEmptyMaps(m map[string]any) map[string]any {
-	out := withoutKeys(m, nil)
+	out := helmchart.WithoutPaths(m, nil)
 	var prune func(map[string]any)
 	prune = func(m map[string]any) {
 		for k, v := range m {
