@@ -317,7 +317,7 @@ func (s *KubeletStandin) writeStatus(ctx context.Context, d *appsv1.Deployment, 
 		}
 	}
 	status.Conditions = []appsv1.DeploymentCondition{condition}
-	if statusEqual(d.Status, status) {
+	if jsonEqual(d.Status, status) {
 		return nil
 	}
 	updated := d.DeepCopy()
@@ -338,7 +338,8 @@ func deploymentCondition(status appsv1.DeploymentStatus, condType appsv1.Deploym
 	return nil
 }
 
-func statusEqual(a, b appsv1.DeploymentStatus) bool {
+// jsonEqual compares two statuses as the API server stores them.
+func jsonEqual(a, b any) bool {
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && string(ja) == string(jb)

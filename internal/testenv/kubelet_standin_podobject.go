@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"context"
-	"encoding/json"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -128,7 +127,5 @@ func podStatusEqual(a, b corev1.PodStatus) bool {
 		}
 		return s
 	}
-	ja, errA := json.Marshal(strip(a))
-	jb, errB := json.Marshal(strip(b))
-	return errA == nil && errB == nil && string(ja) == string(jb)
+	return jsonEqual(strip(a), strip(b))
 }
