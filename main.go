@@ -3,11 +3,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/fleetform/terraform-provider-fleet/internal/provider"
 )
@@ -23,12 +22,12 @@ func main() {
 	if !debug { // under a debugger, the logs go to the developer
 		skipDroppedLogs()
 	}
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
 	stopProfiles := startProfiles()
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/fleetform/fleet",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
+	err := tf6server.Serve("registry.terraform.io/fleetform/fleet", provider.NewServer(version), opts...)
 	stopProfiles()
 	if err != nil {
 		log.Fatal(err)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -31,7 +30,7 @@ func TerraformCLI(t *testing.T, dir string) func(args ...string) {
 	configCh := make(chan *plugin.ReattachConfig)
 	closeCh := make(chan struct{})
 	go func() {
-		err := tf6server.Serve(address, providerserver.NewProtocol6(provider.New("test")()),
+		err := tf6server.Serve(address, provider.NewServer("test"),
 			tf6server.WithDebug(ctx, configCh, closeCh), tf6server.WithGoPluginLogger(hclog.NewNullLogger()), tf6server.WithLoggingSink(t))
 		if err != nil {
 			t.Errorf("serve the provider: %v", err)
