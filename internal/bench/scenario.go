@@ -82,37 +82,60 @@ func floorResource(n int) string {
 type row struct {
 	scenario             string
 	n                    int
-	apply, applyFloor    time.Duration
-	plan, planFloor      time.Duration
-	destroy              time.Duration
+	apply, applyFloor    usage
+	plan, planFloor      usage
+	destroy              usage
 	createReqs, readReqs float64 // API requests per resource
 	createVerbs          string
 	readVerbs            string
-	peakRSS              int64 // bytes, the most any provider process held
 }
 
-func ratio(a, b time.Duration) float64 { return a.Seconds() / b.Seconds() }
+func ratio(a, b usage) float64 { return a.wall.Seconds() / b.wall.Seconds() }
+
+// peak returns the most any provider process held, RSS and anonymous, in MiB.
+func (r row) peak() (rss, anon int64) {
+	return max(r.apply.peakRSS, r.plan.peakRSS) >> 20, max(r.apply.peakAnon, r.plan.peakAnon) >> 20
+}
 
 func (r row) String() string {
+	rss, anon := r.peak()
 	return fmt.Sprintf("%s N=%d: apply %.1fs (floor %.1fs, %.2fx), plan %.1fs (floor %.1fs, %.2fx), destroy %.1fs, "+
-		"requests/resource create %.2f [%s] refresh %.2f [%s], provider peak RSS %d MiB",
-		r.scenario, r.n, r.apply.Seconds(), r.applyFloor.Seconds(), ratio(r.apply, r.applyFloor),
-		r.plan.Seconds(), r.planFloor.Seconds(), ratio(r.plan, r.planFloor), r.destroy.Seconds(),
-		r.createReqs, r.createVerbs, r.readReqs, r.readVerbs, r.peakRSS>>20)
+		"requests/resource create %.2f [%s] refresh %.2f [%s], provider peak RSS %d MiB (anonymous %d MiB)",
+		r.scenario, r.n, r.apply.wall.Seconds(), r.applyFloor.wall.Seconds(), ratio(r.apply, r.applyFloor),
+		r.plan.wall.Seconds(), r.planFloor.wall.Seconds(), ratio(r.plan, r.planFloor), r.destroy.wall.Seconds(),
+		r.createReqs, r.createVerbs, r.readReqs, r.readVerbs, rss, anon)
 }
 
 func printTable(w io.Writer, rows []row) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "resource\tN\tplan s\tfloor s\tplan ×\tapply s\tfloor s\tapply ×\treq/res refresh\treq/res create\tpeak RSS MiB\tdestroy s\t")
+	fmt.Fprintln(tw, "resource\tN\tplan s\tfloor s\tplan ×\tapply s\tfloor s\tapply ×\treq/res refresh\treq/res create\tpeak RSS MiB\tpeak anon MiB\tdestroy s\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.2f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t%d\t%.1f\t\n", r.scenario, r.n,
-			r.plan.Seconds(), r.planFloor.Seconds(), ratio(r.plan, r.planFloor),
-			r.apply.Seconds(), r.applyFloor.Seconds(), ratio(r.apply, r.applyFloor),
-			r.readReqs, r.createReqs, r.peakRSS>>20, r.destroy.Seconds())
+		rss, anon := r.peak()
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.2f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t%d\t%d\t%.1f\t\n", r.scenario, r.n,
+			r.plan.wall.Seconds(), r.planFloor.wall.Seconds(), ratio(r.plan, r.planFloor),
+			r.apply.wall.Seconds(), r.applyFloor.wall.Seconds(), ratio(r.apply, r.applyFloor),
+			r.readReqs, r.createReqs, rss, anon, r.destroy.wall.Seconds())
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "floor: the same N of time_static (hashicorp/time v0.14.2, no I/O). × = provider time / floor.")
 	fmt.Fprintln(w, "req/res: the API server's apiserver_request_total of the provider's verbs on the kind, divided by N.")
+	fmt.Fprintln(w, "peak RSS counts the binary's pages too (shared with the page cache); anon is the process's own memory.")
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(tw, "CPU seconds\tN\tcommand\tprovider\tterraform\trest of the machine\tfloor: terraform + time\tfloor: rest\t")
+	for _, r := range rows {
+		for _, c := range []struct {
+			name         string
+			fleet, floor usage
+		}{{"plan", r.plan, r.planFloor}, {"apply", r.apply, r.applyFloor}} {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", r.scenario, r.n, c.name,
+				c.fleet.providerCPU.Seconds(), c.fleet.terraformCPU.Seconds(), c.fleet.otherCPU().Seconds(),
+				c.floor.terraformCPU.Seconds(), c.floor.otherCPU().Seconds())
+		}
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w, "rest of the machine: every other process while the command ran, mostly kube-apiserver, etcd and Fleet's")
+	fmt.Fprintln(w, "controllers; they share the machine's cores with Terraform and the provider, so their work adds to the times.")
 }
 
 // measure creates n resources of sc and then plans them, each beside n
@@ -132,10 +155,10 @@ func measure(ctx context.Context, tf *terraform, api *apiServer, sc scenario, n 
 		return r, err
 	}
 	defer os.RemoveAll(floorDir)
-	if r.applyFloor, _, err = tf.run(ctx, floorDir, "apply"); err != nil {
+	if r.applyFloor, err = tf.run(ctx, floorDir, "apply"); err != nil {
 		return r, err
 	}
-	if r.planFloor, _, err = tf.run(ctx, floorDir, "plan"); err != nil {
+	if r.planFloor, err = tf.run(ctx, floorDir, "plan"); err != nil {
 		return r, err
 	}
 
@@ -148,26 +171,23 @@ func measure(ctx context.Context, tf *terraform, api *apiServer, sc scenario, n 
 	if err != nil {
 		return r, err
 	}
-	var rss int64
-	if r.apply, rss, err = tf.run(ctx, dir, "apply"); err != nil {
+	if r.apply, err = tf.run(ctx, dir, "apply"); err != nil {
 		return r, err
 	}
-	r.peakRSS = max(r.peakRSS, rss)
 	afterApply, err := api.requests(ctx)
 	if err != nil {
 		return r, err
 	}
 	r.createReqs, r.createVerbs = providerRequests(before, afterApply, sc.kindResource, n)
-	if r.plan, rss, err = tf.run(ctx, dir, "plan"); err != nil {
+	if r.plan, err = tf.run(ctx, dir, "plan"); err != nil {
 		return r, err
 	}
-	r.peakRSS = max(r.peakRSS, rss)
 	afterPlan, err := api.requests(ctx)
 	if err != nil {
 		return r, err
 	}
 	r.readReqs, r.readVerbs = providerRequests(afterApply, afterPlan, sc.kindResource, n)
-	if r.destroy, _, err = tf.run(ctx, dir, "destroy"); err != nil {
+	if r.destroy, err = tf.run(ctx, dir, "destroy"); err != nil {
 		return r, err
 	}
 	return r, nil

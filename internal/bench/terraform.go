@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -90,7 +88,7 @@ func (t *terraform) workspace(name, resources string) (string, error) {
 // run runs one command (apply, plan or destroy) and returns how long it
 // took and the peak RSS of the provider processes it started. A plan must
 // find nothing to change: a refresh right after an apply that does is a bug.
-func (t *terraform) run(ctx context.Context, dir, command string) (time.Duration, int64, error) {
+func (t *terraform) run(ctx context.Context, dir, command string) (usage, error) {
 	args := []string{command, "-input=false", "-no-color", "-parallelism=" + strconv.Itoa(t.parallelism)}
 	switch command {
 	case "apply", "destroy":
@@ -100,26 +98,27 @@ func (t *terraform) run(ctx context.Context, dir, command string) (time.Duration
 	}
 	log, err := os.Create(logPath(dir, command))
 	if err != nil {
-		return 0, 0, err
+		return usage{}, err
 	}
 	defer log.Close()
 	cmd := exec.CommandContext(ctx, "terraform", args...)
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, t.env, log, log
 
-	sampler := newRSSSampler(t.providers)
+	sampler := newSampler(t.providers)
 	started := time.Now()
 	err = cmd.Run()
-	elapsed := time.Since(started)
-	peak := sampler.stop()
+	u := sampler.stop(cmd.ProcessState)
+	u.wall = time.Since(started)
 	var exit *exec.ExitError
 	if command == "plan" && errors.As(err, &exit) && exit.ExitCode() == 2 {
 		err = errors.New("the plan after the apply is not empty")
 	}
 	if err != nil {
-		return elapsed, peak, fmt.Errorf("terraform %s in %s: %w\n%s", command, dir, err, tail(logPath(dir, command), 40))
+		return u, fmt.Errorf("terraform %s in %s: %w\n%s", command, dir, err, tail(logPath(dir, command), 40))
 	}
-	fmt.Fprintf(os.Stderr, ">> bench: terraform %s in %s: %.1fs\n", command, filepath.Base(dir), elapsed.Seconds())
-	return elapsed, peak, nil
+	fmt.Fprintf(os.Stderr, ">> bench: terraform %s in %s: %.1fs (CPU: provider %.1fs, terraform %.1fs, rest of the machine %.1fs)\n",
+		command, filepath.Base(dir), u.wall.Seconds(), u.providerCPU.Seconds(), u.terraformCPU.Seconds(), u.otherCPU().Seconds())
+	return u, nil
 }
 
 // tail returns the last lines of a file.
@@ -127,75 +126,4 @@ func tail(path string, lines int) string {
 	data, _ := os.ReadFile(path)
 	all := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 	return strings.Join(all[max(0, len(all)-lines):], "\n")
-}
-
-// rssSampler follows, every 50 ms, the processes running one of the
-// binaries and keeps the highest VmHWM (peak resident set) any reached.
-// Terraform starts the providers and reaps them itself, so /proc is where
-// their peak can be read while they run.
-type rssSampler struct {
-	done chan struct{}
-	wg   sync.WaitGroup
-	peak int64
-}
-
-func newRSSSampler(binaries []string) *rssSampler {
-	s := &rssSampler{done: make(chan struct{})}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			s.peak = max(s.peak, peakRSS(binaries))
-			select {
-			case <-s.done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return s
-}
-
-func (s *rssSampler) stop() int64 {
-	close(s.done)
-	s.wg.Wait()
-	return s.peak
-}
-
-// peakRSS returns the highest VmHWM, in bytes, of the running processes of
-// the binaries.
-func peakRSS(binaries []string) int64 {
-	entries, _ := os.ReadDir("/proc")
-	var peak int64
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
-		if err != nil || !contains(binaries, exe) {
-			continue
-		}
-		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
-		if err != nil {
-			continue
-		}
-		for _, line := range bytes.Split(status, []byte("\n")) {
-			if rest, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
-				kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(string(rest)), " kB"), 10, 64)
-				peak = max(peak, kb<<10)
-			}
-		}
-	}
-	return peak
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
