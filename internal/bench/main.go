@@ -4,7 +4,9 @@
 // CLI, beside N time_static of hashicorp/time, a provider that does no I/O:
 // its times are Terraform's own cost, the floor. It prints, per scenario, the
 // times and their ratios to that floor, the API requests per resource the
-// API server counted (apiserver_request_total), and the provider's peak RSS.
+// API server counted (apiserver_request_total), the provider's peak RSS and
+// anonymous memory, and the CPU time of the provider, of Terraform and of the
+// rest of the machine (the control plane) in each command.
 //
 // Settings (environment):
 //
