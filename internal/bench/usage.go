@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -160,6 +161,27 @@ func machineBusy() time.Duration {
 		}
 	}
 	return time.Duration(busy) * clockTick
+}
+
+// settle waits until the machine is quiet, for at most limit: after an
+// apply, Fleet's controllers go on reacting to the new objects (a thousand
+// Clusters keep them busy for minutes), and a plan measured meanwhile would
+// measure them. Quiet is under a fifth of one CPU busy over two seconds.
+func settle(ctx context.Context, limit time.Duration) time.Duration {
+	const window = 2 * time.Second
+	started := time.Now()
+	for time.Since(started) < limit {
+		before := machineBusy()
+		select {
+		case <-ctx.Done():
+			return time.Since(started)
+		case <-time.After(window):
+		}
+		if machineBusy()-before < window/5 {
+			return time.Since(started)
+		}
+	}
+	return time.Since(started)
 }
 
 func contains(list []string, s string) bool {

@@ -59,7 +59,6 @@ func (c *requestContext) Deadline() (time.Time, bool) { return c.current().Deadl
 func (c *requestContext) Done() <-chan struct{}       { return c.current().Done() }
 func (c *requestContext) Err() error                  { return c.current().Err() }
 func (c *requestContext) Value(key any) any           { return c.current().Value(key) }
-func (c *requestContext) String() string              { return "provider request context" }
 
 // endedRequest is the context of a request that has ended: gRPC cancels a
 // request's context when it ends too.
