@@ -10,7 +10,7 @@
 //
 // Settings (environment):
 //
-//	FLEET_BENCH_GITREPOS  counts of fleet_gitrepo to try   (default "100 1000"; 10000 works)
+//	FLEET_BENCH_GITREPOS  counts of fleet_gitrepo to try   (default "100 1000")
 //	FLEET_BENCH_CLUSTERS  counts of fleet_cluster to try   (default "1000")
 //	FLEET_BENCH_PARALLELISM terraform -parallelism (default 10)
 //	FLEET_BENCH_PROVIDER  the provider binary (default bin/terraform-provider-fleet)
