@@ -183,7 +183,11 @@ func measure(ctx context.Context, tf *terraform, api *apiServer, sc scenario, n 
 		return r, err
 	}
 	r.createReqs, r.createVerbs = providerRequests(before, afterApply, sc.kindResource, n)
-	fmt.Fprintf(os.Stderr, ">> bench: the machine was quiet again %.1fs after the apply\n", settle(ctx, settleLimit).Seconds())
+	if waited, quiet := settle(ctx, settleLimit); quiet {
+		fmt.Fprintf(os.Stderr, ">> bench: the machine was quiet again %.1fs after the apply\n", waited.Seconds())
+	} else {
+		fmt.Fprintf(os.Stderr, ">> bench: the machine was still busy %.1fs after the apply; the plan measures that too\n", waited.Seconds())
+	}
 	beforePlan, err := api.requests(ctx)
 	if err != nil {
 		return r, err

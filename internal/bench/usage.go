@@ -141,19 +141,23 @@ func processCPU(stat []byte) (time.Duration, bool) {
 	return time.Duration(utime+stime) * clockTick, true
 }
 
-// machineBusy is the CPU time every CPU of the machine has spent not idle,
-// from the first line of /proc/stat.
+// machineBusy is the CPU time every CPU of the machine has spent not idle.
 func machineBusy() time.Duration {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return 0
 	}
-	line, _, _ := bytes.Cut(data, []byte("\n"))
+	return busyTime(data)
+}
+
+// busyTime reads the first line of /proc/stat, "cpu user nice system idle
+// iowait irq softirq steal guest guest_nice": user, nice, system, irq and
+// softirq (guest time is counted in user already; steal is the
+// hypervisor's).
+func busyTime(stat []byte) time.Duration {
+	line, _, _ := bytes.Cut(stat, []byte("\n"))
 	fields := strings.Fields(string(line))
 	var busy int64
-	// cpu user nice system idle iowait irq softirq steal guest guest_nice:
-	// user, nice, system, irq and softirq (guest time is counted in user
-	// already; steal is the hypervisor's).
 	for _, i := range []int{1, 2, 3, 6, 7} {
 		if i < len(fields) {
 			v, _ := strconv.ParseInt(fields[i], 10, 64)
@@ -163,25 +167,26 @@ func machineBusy() time.Duration {
 	return time.Duration(busy) * clockTick
 }
 
-// settle waits until the machine is quiet, for at most limit: after an
-// apply, Fleet's controllers go on reacting to the new objects (a thousand
-// Clusters keep them busy for minutes), and a plan measured meanwhile would
+// settle waits until the machine is quiet, for at most limit, and reports
+// how long it waited and whether it became quiet: after an apply, Fleet's
+// controllers go on reacting to the new objects (a thousand Clusters keep
+// them busy for a minute or more), and a plan measured meanwhile would
 // measure them. Quiet is under a fifth of one CPU busy over two seconds.
-func settle(ctx context.Context, limit time.Duration) time.Duration {
+func settle(ctx context.Context, limit time.Duration) (time.Duration, bool) {
 	const window = 2 * time.Second
 	started := time.Now()
 	for time.Since(started) < limit {
 		before := machineBusy()
 		select {
 		case <-ctx.Done():
-			return time.Since(started)
+			return time.Since(started), false
 		case <-time.After(window):
 		}
 		if machineBusy()-before < window/5 {
-			return time.Since(started)
+			return time.Since(started), true
 		}
 	}
-	return time.Since(started)
+	return time.Since(started), false
 }
 
 func contains(list []string, s string) bool {

@@ -30,3 +30,12 @@ func TestStatusKB(t *testing.T) {
 		t.Errorf("a missing field = %d", got)
 	}
 }
+
+func TestBusyTime(t *testing.T) {
+	// user 100, nice 2, system 30, idle 5000, iowait 40, irq 3, softirq 5,
+	// steal 7, guest 50 (inside user), guest_nice 0.
+	stat := []byte("cpu  100 2 30 5000 40 3 5 7 50 0\ncpu0 50 1 15 2500 20 1 2 3 25 0\n")
+	if got, want := busyTime(stat), 140*clockTick; got != want {
+		t.Fatalf("busyTime = %v, want %v", got, want)
+	}
+}
