@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,7 +94,7 @@ func (s *sampler) sample() {
 			continue
 		}
 		dir := filepath.Join("/proc", e.Name())
-		if exe, err := os.Readlink(filepath.Join(dir, "exe")); err != nil || !contains(s.binaries, exe) {
+		if exe, err := os.Readlink(filepath.Join(dir, "exe")); err != nil || !slices.Contains(s.binaries, exe) {
 			continue
 		}
 		if status, err := os.ReadFile(filepath.Join(dir, "status")); err == nil {
@@ -187,13 +188,4 @@ func settle(ctx context.Context, limit time.Duration) (time.Duration, bool) {
 		}
 	}
 	return time.Since(started), false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
