@@ -85,8 +85,8 @@ func (t *terraform) workspace(name, resources string) (string, error) {
 	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o644)
 }
 
-// run runs one command (apply, plan or destroy) and returns how long it
-// took and the peak RSS of the provider processes it started. A plan must
+// run runs one command (apply, plan or destroy) and returns what it cost:
+// its time, and the memory and CPU of the processes (see usage). A plan must
 // find nothing to change: a refresh right after an apply that does is a bug.
 func (t *terraform) run(ctx context.Context, dir, command string) (usage, error) {
 	args := []string{command, "-input=false", "-no-color", "-parallelism=" + strconv.Itoa(t.parallelism)}
@@ -107,8 +107,9 @@ func (t *terraform) run(ctx context.Context, dir, command string) (usage, error)
 	sampler := newSampler(t.providers)
 	started := time.Now()
 	err = cmd.Run()
+	elapsed := time.Since(started)
 	u := sampler.stop(cmd.ProcessState)
-	u.wall = time.Since(started)
+	u.wall = elapsed
 	var exit *exec.ExitError
 	if command == "plan" && errors.As(err, &exit) && exit.ExitCode() == 2 {
 		err = errors.New("the plan after the apply is not empty")
