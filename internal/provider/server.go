@@ -49,10 +49,7 @@ func newRequestContext(ctx context.Context) *requestContext {
 	return rc
 }
 
-func (c *requestContext) release() {
-	var done context.Context = endedRequest{}
-	c.ctx.Store(&done)
-}
+func (c *requestContext) release() { c.ctx.Store(&endedRequest) }
 
 func (c *requestContext) current() context.Context    { return *c.ctx.Load() }
 func (c *requestContext) Deadline() (time.Time, bool) { return c.current().Deadline() }
@@ -60,16 +57,13 @@ func (c *requestContext) Done() <-chan struct{}       { return c.current().Done(
 func (c *requestContext) Err() error                  { return c.current().Err() }
 func (c *requestContext) Value(key any) any           { return c.current().Value(key) }
 
-// endedRequest is the context of a request that has ended: gRPC cancels a
-// request's context when it ends too.
-type endedRequest struct{}
-
-var endedDone = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
-
-func (endedRequest) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (endedRequest) Done() <-chan struct{}       { return endedDone }
-func (endedRequest) Err() error                  { return context.Canceled }
-func (endedRequest) Value(any) any               { return nil }
+// endedRequest is what a request's context becomes when the request ends:
+// cancelled, as gRPC cancels the request's own then, and without its values.
+var endedRequest = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
 
 func (s server) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
 	return serve(ctx, req, s.framework.GetMetadata)
