@@ -9,9 +9,10 @@ import (
 )
 
 // The stand-in finds the Fleet binary an image names under any registry, and
-// runs a container's command and args as the container runtime would.
+// runs a container's command and args as the container runtime would. It
+// refuses an agent that would take ports the harness keeps for tests.
 func TestKubeletStandinContainerCommand(t *testing.T) {
-	s := &KubeletStandin{releases: map[string]string{"v0.16.0": "/bin-dir", "v0.15.0": "/bin-dir-0.15"}}
+	s := &KubeletStandin{releases: map[string]string{"v0.16.0": "/bin-dir", "v0.15.0": "/bin-dir-0.15", "v0.12.0": "/bin-dir-0.12"}}
 	for _, tc := range []struct {
 		container corev1.Container
 		binary    string
@@ -26,8 +27,10 @@ func TestKubeletStandinContainerCommand(t *testing.T) {
 		{container: corev1.Container{Image: "mirror/rancher/fleet:v0.16.0@sha256:0123", Args: []string{"fleetcontroller", "cleanup"}},
 			binary: "/bin-dir/fleetcontroller", args: []string{"cleanup"}},
 		{container: corev1.Container{Image: "rancher/fleet:v0.15.0", Command: []string{"fleetcontroller"}}, binary: "/bin-dir-0.15/fleetcontroller", args: []string{}},
-		{container: corev1.Container{Image: "rancher/fleet:v0.12.0"}, refused: "is not Fleet v0.15.0 or v0.16.0"},
-		{container: corev1.Container{Image: "rancher/fleet"}, refused: "is not Fleet v0.15.0 or v0.16.0"},
+		{container: corev1.Container{Image: "rancher/fleet:v0.12.0"}, binary: "/bin-dir-0.12/fleetcontroller", args: []string{}},
+		{container: corev1.Container{Image: "rancher/fleet-agent:v0.12.0"}, refused: "binds :8080 and :8081 whatever its environment says"},
+		{container: corev1.Container{Image: "rancher/fleet:v0.11.0"}, refused: "is not Fleet v0.12.0 or v0.15.0 or v0.16.0"},
+		{container: corev1.Container{Image: "rancher/fleet"}, refused: "is not Fleet v0.12.0 or v0.15.0 or v0.16.0"},
 		{container: corev1.Container{Image: "rancher/fleetx:v0.16.0"}, refused: "is not a Fleet image"},
 		{container: corev1.Container{Image: "rancher/fleet-agent:v0.16.0", Command: []string{"fleetcontroller"}}, refused: `has no executable "fleetcontroller"`},
 	} {

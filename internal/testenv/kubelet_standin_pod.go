@@ -270,10 +270,10 @@ var fleetImages = map[string]fleetImage{
 }
 
 // mapImage finds the Fleet image an image reference names, under any
-// registry prefix (global.cattle.systemDefaultRegistry), and the folder of
-// the binaries of its release among releases (version -> folder); it refuses
-// one of another release: running other binaries would test the wrong Fleet.
-func mapImage(image string, releases map[string]string) (fleetImage, string, error) {
+// registry prefix (global.cattle.systemDefaultRegistry), and its release
+// among releases (version -> folder of its binaries); it refuses one of
+// another release: running other binaries would test the wrong Fleet.
+func mapImage(image string, releases map[string]string) (img fleetImage, version string, err error) {
 	ref, _, _ := strings.Cut(image, "@") // a digest pins content no built binary can match; the tag must say the release
 	repo, tag := ref, ""
 	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
@@ -283,12 +283,11 @@ func mapImage(image string, releases map[string]string) (fleetImage, string, err
 		if repo != name && !strings.HasSuffix(repo, "/"+name) {
 			continue
 		}
-		dir, ok := releases[tag]
-		if !ok {
+		if _, ok := releases[tag]; !ok {
 			known := slices.Sorted(maps.Keys(releases))
 			return fleetImage{}, "", fmt.Errorf("image %s is not Fleet %s, the release whose binaries the kubelet stand-in runs", image, strings.Join(known, " or "))
 		}
-		return img, dir, nil
+		return img, tag, nil
 	}
 	return fleetImage{}, "", fmt.Errorf("image %s is not a Fleet image (rancher/fleet or rancher/fleet-agent under any registry): the kubelet stand-in runs no other", image)
 }
@@ -299,7 +298,8 @@ func mapImage(image string, releases map[string]string) (fleetImage, string, err
 // the image's.
 func (s *KubeletStandin) containerCommand(c corev1.Container) (binary string, args []string, err error) {
 	s.mu.Lock()
-	img, binDir, err := mapImage(c.Image, s.releases)
+	img, version, err := mapImage(c.Image, s.releases)
+	binDir := s.releases[version]
 	s.mu.Unlock()
 	if err != nil {
 		return "", nil, err
@@ -311,6 +311,19 @@ func (s *KubeletStandin) containerCommand(c corev1.Container) (binary string, ar
 	bin, ok := img.binaries[path.Base(argv[0])]
 	if !ok {
 		return "", nil, fmt.Errorf("image %s has no executable %q", c.Image, argv[0])
+	}
+	if bin == "fleetagent" {
+		release, err := LookupRelease(version)
+		if err != nil {
+			return "", nil, err
+		}
+		// Such an agent (the management cluster's own, which Fleet deploys
+		// into its system namespace) would race the agents tests start
+		// for the ports, and the loser runs on without ever checking in.
+		if release.AgentFixedPorts {
+			return "", nil, fmt.Errorf("Fleet %s's fleet-agent binds :8080 and :8081 whatever its environment says: "+
+				"with one network for every process, those ports are kept for the agents tests start (StartAgentOn)", version)
+		}
 	}
 	return filepath.Join(binDir, bin), argv[1:], nil
 }

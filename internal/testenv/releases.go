@@ -40,7 +40,8 @@ type Release struct {
 	// (probes) and localhost:6060 (pprof) whatever its environment says
 	// (v0.12; later agents read FLEET_AGENT_METRICS_BIND_ADDRESS,
 	// FLEET_AGENT_PROBE_BIND_ADDRESS and FLEET_AGENT_PPROF_DISABLED). Only
-	// one such agent can run on a machine at a time; see StartAgentOn.
+	// one such agent can run on a machine at a time; see StartAgentOn. The
+	// kubelet stand-in runs none.
 	AgentFixedPorts bool
 	// AgentChartHook says whether the release's fleet-agent chart has the
 	// post-install/post-upgrade hook Job patch-fleet-sa (v0.12), which the
