@@ -136,8 +136,9 @@ func commonSpecs() []attrSpec {
 		},
 		{
 			name: AttrClientCertificate, kind: kindString, env: EnvClientCertificate,
-			description: "PEM-encoded client certificate for TLS client authentication, used with `client_key`.",
-			strings:     []validator.String{pemValidator("certificates", isCertificate)},
+			description: "PEM-encoded client certificate for TLS client authentication, used with `client_key`. " +
+				"Replaces the credentials of the kubeconfig user.",
+			strings: []validator.String{pemValidator("certificates", isCertificate)},
 		},
 		{
 			name: AttrClientKey, kind: kindString, env: EnvClientKey, sensitive: true,

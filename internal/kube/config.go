@@ -345,26 +345,33 @@ func (c Config) loadKubeconfig() (*clientcmdapi.Config, string, error) {
 	return cfg, files[0].setting, nil
 }
 
-// applyAuth lets the explicit credentials replace those of the kubeconfig.
+// applyAuth lets the explicit credentials replace those of the kubeconfig
+// user as a whole, not join them: a client certificate kept from the
+// kubeconfig would authenticate before an explicit token (the API server
+// tries x509 first), and the provider would silently act as the
+// kubeconfig's identity, often an admin. Without explicit credentials the
+// kubeconfig user's stay.
 func (c Config) applyAuth(rc *rest.Config) {
-	if c.Token != "" {
-		rc.BearerToken = c.Token
-		rc.BearerTokenFile = ""
-		rc.Username, rc.Password = "", ""
-		rc.AuthProvider = nil
-		rc.ExecProvider = nil
+	explicitCert := c.ClientCertificate != "" || c.ClientKey != ""
+	if c.Token == "" && c.Exec == nil && !explicitCert {
+		return
 	}
+	rc.BearerToken, rc.BearerTokenFile = c.Token, ""
+	rc.Username, rc.Password = "", ""
+	rc.AuthProvider = nil
+	rc.ExecProvider = nil
+	if c.Exec != nil {
+		rc.ExecProvider = c.Exec.toClientcmd()
+	}
+	if !explicitCert {
+		rc.CertData, rc.CertFile, rc.KeyData, rc.KeyFile = nil, "", nil, ""
+	}
+	// One half of the pair may come from the kubeconfig (see Validate).
 	if c.ClientCertificate != "" {
-		rc.CertData = []byte(c.ClientCertificate)
-		rc.CertFile = ""
+		rc.CertData, rc.CertFile = []byte(c.ClientCertificate), ""
 	}
 	if c.ClientKey != "" {
-		rc.KeyData = []byte(c.ClientKey)
-		rc.KeyFile = ""
-	}
-	if c.Exec != nil {
-		rc.AuthProvider = nil
-		rc.ExecProvider = c.Exec.toClientcmd()
+		rc.KeyData, rc.KeyFile = []byte(c.ClientKey), ""
 	}
 }
 
