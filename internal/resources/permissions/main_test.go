@@ -1,5 +1,6 @@
 // Package permissions_test checks the permissions guide: the ClusterRoles it
-// prints (examples/permissions) are enough for the resources they name.
+// prints (examples/permissions) are enough for the resources they name, and
+// the provider acts as the identity its configuration names.
 package permissions_test
 
 import (
