@@ -273,7 +273,7 @@ var fleetImages = map[string]fleetImage{
 // registry prefix (global.cattle.systemDefaultRegistry), and its release
 // among releases (version -> folder of its binaries); it refuses one of
 // another release: running other binaries would test the wrong Fleet.
-func mapImage(image string, releases map[string]string) (img fleetImage, version string, err error) {
+func mapImage(image string, releases map[string]string) (fleetImage, string, error) {
 	ref, _, _ := strings.Cut(image, "@") // a digest pins content no built binary can match; the tag must say the release
 	repo, tag := ref, ""
 	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
