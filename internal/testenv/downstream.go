@@ -8,8 +8,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 )
 
 // StartDownstream starts one more bare downstream cluster (etcd,
@@ -73,9 +76,13 @@ func (e *Env) RegisterDownstream(ctx context.Context, namespace, clusterName str
 	// Cluster, 15 s after it registered (Fleet's fixed ClusterRegisterDelay);
 	// the display state stays WaitCheckIn until then. Ready follows once the
 	// agent's own bundle is deployed.
+	repair := clusterNamespaceRepair{env: e, clusters: clusters}
 	err = waitFor(ctx, fmt.Sprintf("agent of cluster %s/%s to check in", namespace, clusterName), 2*time.Minute, []*process{agent.proc}, func(ctx context.Context) error {
 		obj, err := clusters.Get(ctx, clusterName, metav1.GetOptions{})
 		if err != nil {
+			return err
+		}
+		if err := repair.check(ctx, obj); err != nil {
 			return err
 		}
 		if seen, _, _ := unstructured.NestedString(obj.Object, "status", "agent", "lastSeen"); seen == "" {
@@ -92,3 +99,73 @@ func (e *Env) RegisterDownstream(ctx context.Context, namespace, clusterName str
 	}
 	return agent, nil
 }
+
+// clusterNamespaceRepair gets a registration past a race of Fleet before
+// v0.16: its cleanup controller deletes a cluster namespace whose Cluster is
+// not yet in its informer cache ("Cleaning up fleet-managed namespace ...,
+// cluster not found"), which a busy machine makes likely for a Cluster just
+// created. Nothing in Fleet creates the namespace again until the Cluster
+// changes, and the agent's registration, which needs a ServiceAccount in it,
+// backs off further with every failed try (a minute and more). As an
+// operator would, the repair touches objects (an annotation), since Fleet
+// handles a change of an object at once: the Cluster, so that Fleet creates
+// the namespace again and retries the agent's bundle; the Cluster's
+// ungranted ClusterRegistrations, so that it retries them.
+type clusterNamespaceRepair struct {
+	env      *Env
+	clusters dynamic.ResourceInterface
+	lost     bool // the namespace was found missing during this wait
+}
+
+// check touches the Cluster and its ungranted registrations on every call
+// once the Cluster's namespace (status.namespace) was found missing or
+// terminating; it returns an error only when it cannot tell or cannot touch.
+func (r *clusterNamespaceRepair) check(ctx context.Context, cluster *unstructured.Unstructured) error {
+	name, _, _ := unstructured.NestedString(cluster.Object, "status", "namespace")
+	if name == "" {
+		return nil
+	}
+	ns, err := r.env.Upstream.Core.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err) || (err == nil && ns.DeletionTimestamp != nil):
+		if !r.lost {
+			r.env.logf("namespace %s of cluster %s/%s is gone while the cluster registers (Fleet's cleanup deletes it in a race before v0.16): touching the Cluster and its registrations until the agent checks in",
+				name, cluster.GetNamespace(), cluster.GetName())
+		}
+		r.lost = true
+	case err != nil:
+		return err
+	case !r.lost:
+		return nil
+	}
+	if err := touch(ctx, r.clusters, cluster.GetName()); err != nil {
+		return err
+	}
+	registrations := r.env.Upstream.Dynamic.Resource(clusterRegistrationGVR).Namespace(cluster.GetNamespace())
+	list, err := registrations.List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	clientID, _, _ := unstructured.NestedString(cluster.Object, "spec", "clientID")
+	for _, reg := range list.Items {
+		id, _, _ := unstructured.NestedString(reg.Object, "spec", "clientID")
+		granted, _, _ := unstructured.NestedBool(reg.Object, "status", "granted")
+		if id == clientID && !granted {
+			if err := touch(ctx, registrations, reg.GetName()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// touch sets an annotation of the object to the time: a change its
+// controllers see.
+func touch(ctx context.Context, objects dynamic.ResourceInterface, name string) error {
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, touchedAnnotation, time.Now().UTC().Format(time.RFC3339Nano))
+	_, err := objects.Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	return err
+}
+
+// touchedAnnotation is the annotation touch sets.
+const touchedAnnotation = "testenv.fleetform.dev/touched"
