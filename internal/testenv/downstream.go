@@ -100,26 +100,28 @@ func (e *Env) RegisterDownstream(ctx context.Context, namespace, clusterName str
 	return agent, nil
 }
 
-// clusterNamespaceRepair gets a registration past a race of Fleet before
-// v0.16: its cleanup controller deletes a cluster namespace whose Cluster is
-// not yet in its informer cache ("Cleaning up fleet-managed namespace ...,
-// cluster not found"), which a busy machine makes likely for a Cluster just
-// created. Nothing in Fleet creates the namespace again until the Cluster
-// changes, and the agent's registration, which needs a ServiceAccount in it,
-// backs off further with every failed try (a minute and more). As an
-// operator would, the repair touches objects (an annotation), since Fleet
-// handles a change of an object at once: the Cluster, so that Fleet creates
-// the namespace again and retries the agent's bundle; the Cluster's
-// ungranted ClusterRegistrations, so that it retries them.
+// clusterNamespaceRepair gets a registration past a race of Fleet's cleanup
+// controller (rancher/fleet#3830, in v0.12.0 and v0.15.0; fixed in v0.16 by
+// #4736, backported to the v0.15 branch by #4838): it deletes a namespace
+// of a Cluster not yet in its informer cache ("Cleaning up fleet-managed
+// namespace ..., cluster not found"), which a busy machine makes likely for a
+// Cluster just created. Nothing in Fleet creates the namespace again until
+// the Cluster changes, and the agent's registration, which needs a
+// ServiceAccount in it, backs off further with every failed try (a minute and
+// more). As an operator would, the repair touches objects (an annotation),
+// since Fleet handles a change of an object at once: the Cluster, so that
+// Fleet creates the namespace again and retries the agent's bundle; the
+// Cluster's ungranted ClusterRegistrations, so that it retries them.
 type clusterNamespaceRepair struct {
 	env      *Env
 	clusters dynamic.ResourceInterface
 	lost     bool // the namespace was found missing during this wait
 }
 
-// check touches the Cluster and its ungranted registrations on every call
-// once the Cluster's namespace (status.namespace) was found missing or
-// terminating; it returns an error only when it cannot tell or cannot touch.
+// check touches the Cluster and its ungranted registrations on every call,
+// until the wait ends, once the Cluster's namespace (status.namespace) was
+// found missing or terminating; it returns an error only when it cannot tell
+// or cannot touch.
 func (r *clusterNamespaceRepair) check(ctx context.Context, cluster *unstructured.Unstructured) error {
 	name, _, _ := unstructured.NestedString(cluster.Object, "status", "namespace")
 	if name == "" {
@@ -129,7 +131,7 @@ func (r *clusterNamespaceRepair) check(ctx context.Context, cluster *unstructure
 	switch {
 	case apierrors.IsNotFound(err) || (err == nil && ns.DeletionTimestamp != nil):
 		if !r.lost {
-			r.env.logf("namespace %s of cluster %s/%s is gone while the cluster registers (Fleet's cleanup deletes it in a race before v0.16): touching the Cluster and its registrations until the agent checks in",
+			r.env.logf("namespace %s of cluster %s/%s is gone while the cluster registers (Fleet's cleanup race, rancher/fleet#3830): touching the Cluster and its registrations until the cluster is Ready",
 				name, cluster.GetNamespace(), cluster.GetName())
 		}
 		r.lost = true
