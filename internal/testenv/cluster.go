@@ -254,7 +254,8 @@ func httpOK(ctx context.Context, client *http.Client, url string) error {
 }
 
 // waitFor polls check with backoff until it succeeds, the timeout passes, or
-// one of the watched processes exits (then the error names its log).
+// one of the watched processes exits (then the error names its log). After
+// the timeout the error quotes the last line of each watched process's log.
 func waitFor(ctx context.Context, what string, timeout time.Duration, watch []*process, check func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -273,11 +274,14 @@ func waitFor(ctx context.Context, what string, timeout time.Duration, watch []*p
 		}
 		select {
 		case <-ctx.Done():
+			// A process that runs on without doing its part (an agent still
+			// waiting for its registration) says why in its last line: CI
+			// shows this message, not the log.
 			logs := make([]string, 0, len(watch))
 			for _, p := range watch {
-				logs = append(logs, p.log)
+				logs = append(logs, fmt.Sprintf("%s, whose last line is: %s", p.log, lastLogLine(p.log)))
 			}
-			return fmt.Errorf("%s not ready after %s: %v (logs: %s)", what, timeout, err, strings.Join(logs, ", "))
+			return fmt.Errorf("%s not ready after %s: %v (logs: %s)", what, timeout, err, strings.Join(logs, "; "))
 		case <-time.After(delay):
 		}
 		if delay < 2*time.Second {
