@@ -269,6 +269,11 @@ func awaitClusterCheckIn(ctx context.Context, c *kube.Client, plan *clusterModel
 			if failing != "" {
 				detail += "; Fleet reports: " + failing
 			}
+			probe, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if hint := LostNamespaceHint(probe, c, current); hint != "" {
+				detail += ". " + hint
+			}
 		}
 		diags.AddError(fmt.Sprintf("Cluster %s/%s is not ready", applied.Namespace, applied.Name), detail)
 	}
