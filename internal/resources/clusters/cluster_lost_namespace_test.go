@@ -2,7 +2,9 @@ package clusters_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,24 +33,27 @@ func TestAccClusterWaitNamesALostNamespace(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(down.Stop)
+	// Fleet creates the namespace again whenever the Cluster changes, as it
+	// may while the create waits: the test deletes it whenever it is there,
+	// as a cleanup controller that keeps losing the race would.
+	var deletions atomic.Int32
 	deleteClusterNamespace := func() {
 		go func() {
 			clusters := acctest.Env.Upstream.Dynamic.Resource(fleet.Clusters).Namespace(ns)
-			var name string
-			err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+			namespaces := acctest.Env.Upstream.Core.CoreV1().Namespaces()
+			_ = wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
 				cluster, err := clusters.Get(ctx, "edge", metav1.GetOptions{})
 				if err != nil {
 					return false, nil
 				}
-				name, _, _ = unstructured.NestedString(cluster.Object, "status", "namespace")
-				return name != "", nil
+				name, _, _ := unstructured.NestedString(cluster.Object, "status", "namespace")
+				if n, err := namespaces.Get(ctx, name, metav1.GetOptions{}); err == nil && n.DeletionTimestamp == nil {
+					if namespaces.Delete(ctx, name, metav1.DeleteOptions{}) == nil {
+						deletions.Add(1)
+					}
+				}
+				return false, nil
 			})
-			if err == nil {
-				err = acctest.Env.Upstream.Core.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
-			}
-			if err != nil {
-				t.Errorf("deleting the cluster's namespace: %v", err)
-			}
 		}()
 	}
 	warnings, factories := acctest.RecordWarnings()
@@ -72,6 +77,9 @@ resource "fleet_cluster" "edge" {
 			// kept); the next plan is an update that waits again.
 			ExpectNonEmptyPlan: true,
 			Check: func(*terraform.State) error {
+				if deletions.Load() == 0 {
+					return errors.New("the cluster's namespace was never deleted")
+				}
 				return warnings.Contains("the agent did not check in before the timeout",
 					"Fleet's namespace of this cluster, cluster-"+ns+"-edge-", "has been deleted, so Fleet cannot grant the agent's registration",
 					"rancher/fleet#3830", "kubectl -n "+ns+" annotate --overwrite clusters.fleet.cattle.io edge fleet-retry=1")
