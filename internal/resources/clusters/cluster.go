@@ -271,7 +271,7 @@ func awaitClusterCheckIn(ctx context.Context, c *kube.Client, plan *clusterModel
 			}
 			probe, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
-			if hint := LostNamespaceHint(probe, c, current); hint != "" {
+			if hint := lostNamespaceHint(probe, c, current); hint != "" {
 				detail += ". " + hint
 			}
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/fleetform/terraform-provider-fleet/internal/kube"
 )
 
-// LostNamespaceHint explains a registration that cannot finish because the
+// lostNamespaceHint explains a registration that cannot finish because the
 // Cluster's namespace in Fleet (status.namespace) is gone or terminating:
 // Fleet grants the agent's registration with a ServiceAccount in it, and
 // creates it again only when the Cluster changes. The cleanup controller of
@@ -19,7 +19,7 @@ import (
 // new Cluster (rancher/fleet#3830). It returns "" when the namespace is there
 // or cannot be read (a wait's failure path must not fail for want of a
 // permission).
-func LostNamespaceHint(ctx context.Context, c *kube.Client, cluster *fleet.Cluster) string {
+func lostNamespaceHint(ctx context.Context, c *kube.Client, cluster *fleet.Cluster) string {
 	if cluster == nil || cluster.Status == nil || cluster.Status.Namespace == "" {
 		return ""
 	}
